@@ -1,0 +1,239 @@
+"""Event contract v1 (DESIGN.md §3): the one source of truth for events.
+
+The pydantic models here are what producers, the validator, the enricher, the sink
+and the tests import; `netra.contracts.schemas` writes the JSON Schema of each event
+type from them into `netra/contracts/schemas/` for upstream systems in other
+languages (a unit test fails when the committed files drift from the models).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+SCHEMA_VERSION = 1
+
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _require_day_string(value: Any) -> Any:
+    # pydantic's lax date also takes Unix timestamps and datetimes; the contract says YYYY-MM-DD.
+    if isinstance(value, str) and not _DAY_RE.match(value):
+        raise PydanticCustomError("date_format", "date must be YYYY-MM-DD")
+    if not isinstance(value, (str, date)):
+        raise PydanticCustomError("date_format", "date must be a YYYY-MM-DD string")
+    return value
+
+
+def _require_timestamp_string(value: Any) -> Any:
+    if not isinstance(value, (str, datetime)):
+        raise PydanticCustomError("datetime_format", "timestamp must be an RFC 3339 string with an offset")
+    return value
+
+
+def _strip_nip(value: str) -> str:
+    return value.replace(" ", "")
+
+
+#: Business date, `YYYY-MM-DD`.
+Day = Annotated[date, BeforeValidator(_require_day_string)]
+#: RFC 3339 timestamp with an offset.
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_require_timestamp_string)]
+#: NIP: 18 digits; the usual printed spacing `YYYYMMDD YYYYMM G NNN` is accepted and removed.
+Nip = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{8} ?[0-9]{6} ?[0-9] ?[0-9]{3}$"),
+    AfterValidator(_strip_nip),
+]
+Nik = Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
+Opaque = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?$")]
+ElectionId = Annotated[str, StringConstraints(pattern=r"^(pemilu|pilkada)-[0-9]{4}$")]
+StrictInt = Annotated[int, Strict()]
+
+CATEGORIES = ("V01", "V02", "V03", "V04", "V05", "V06", "V07", "V08", "V09a", "V09b", "V10", "V11")
+Category = Literal["V01", "V02", "V03", "V04", "V05", "V06", "V07", "V08", "V09a", "V09b", "V10", "V11"]
+Level = Literal["moral", "ringan", "sedang", "berat"]
+LEVELS: tuple[str, ...] = ("moral", "ringan", "sedang", "berat")
+
+
+class _Strict(BaseModel):
+    """Unknown fields anywhere are rejected, so typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- payloads
+
+
+class Subject(_Strict):
+    nip: Nip | None
+    name: Text
+    agency: Text
+    position: Text | None = None
+
+
+class Reporter(_Strict):
+    type: Literal["voter", "monitor", "participant", "supervisor"]
+    nik: Nik | None = None
+    name: Text | None = None
+
+
+class ReportFiled(_Strict):
+    report_id: Opaque
+    kind: Literal["laporan", "temuan"]
+    election_id: ElectionId
+    region_code: RegionCode
+    filed_on: Day
+    category: Category
+    subjects: list[Subject] = Field(min_length=1, max_length=50)
+    reporter: Reporter
+    summary: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+
+class ReportDecided(_Strict):
+    report_id: Opaque
+    decision: Literal["proven", "not_proven", "not_registered", "stopped"]
+    decided_on: Day
+    proven_nips: list[Nip] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _proven_iff_nips(self) -> "ReportDecided":
+        if (self.decision == "proven") != bool(self.proven_nips):
+            raise PydanticCustomError(
+                "decision.proven_nips_mismatch",
+                "proven_nips must be non-empty exactly when decision is proven",
+            )
+        return self
+
+
+class RecommendationIssued(_Strict):
+    recommendation_id: Opaque
+    report_id: Opaque
+    nip: Nip
+    issuer: Literal["kasn", "bkn"]
+    level: Level
+    sanction_code: StrictInt | None = None
+    ppk_agency: Text
+    issued_on: Day
+
+
+class RecommendationClosed(_Strict):
+    recommendation_id: Opaque
+    reason: Literal["not_proven", "cancelled", "rejected", "left_service"]
+    closed_on: Day
+
+
+class SanctionImposed(_Strict):
+    sanction_id: Opaque
+    nip: Nip | None
+    name: Text
+    agency: Text
+    sanction_code: StrictInt
+    decree_date: Day
+    effective_from: Day
+    effective_to: Day | None = None
+    recommendation_ref: Opaque | None = None
+    reason: Annotated[str, StringConstraints(max_length=400)] | None = None
+
+
+class SanctionRevoked(_Strict):
+    sanction_id: Opaque
+    revoked_on: Day
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+
+
+# ---------------------------------------------------------------- envelopes
+
+
+class _Envelope(_Strict):
+    event_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    schema_version: Annotated[StrictInt, Field(ge=1, le=1)]
+    source: Annotated[str, StringConstraints(pattern=r"^[a-z0-9:._-]{1,64}$")]
+    occurred_at: Timestamp
+
+
+class ReportFiledEvent(_Envelope):
+    event_type: Literal["report.filed"]
+    payload: ReportFiled
+
+
+class ReportDecidedEvent(_Envelope):
+    event_type: Literal["report.decided"]
+    payload: ReportDecided
+
+
+class RecommendationIssuedEvent(_Envelope):
+    event_type: Literal["recommendation.issued"]
+    payload: RecommendationIssued
+
+
+class RecommendationClosedEvent(_Envelope):
+    event_type: Literal["recommendation.closed"]
+    payload: RecommendationClosed
+
+
+class SanctionImposedEvent(_Envelope):
+    event_type: Literal["sanction.imposed"]
+    payload: SanctionImposed
+
+
+class SanctionRevokedEvent(_Envelope):
+    event_type: Literal["sanction.revoked"]
+    payload: SanctionRevoked
+
+
+Event = Union[
+    ReportFiledEvent,
+    ReportDecidedEvent,
+    RecommendationIssuedEvent,
+    RecommendationClosedEvent,
+    SanctionImposedEvent,
+    SanctionRevokedEvent,
+]
+
+
+class EventType:
+    """Per event type: model, ingress topic and the payload field that is the Kafka key."""
+
+    def __init__(self, name: str, model: type[_Envelope], topic: str, key_field: str):
+        self.name, self.model, self.topic, self.key_field = name, model, topic, key_field
+
+    def key(self, event: dict) -> bytes:
+        return str(event["payload"][self.key_field]).encode()
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    t.name: t
+    for t in (
+        EventType("report.filed", ReportFiledEvent, "reports.raw", "report_id"),
+        EventType("report.decided", ReportDecidedEvent, "reports.raw", "report_id"),
+        EventType("recommendation.issued", RecommendationIssuedEvent, "recommendations.raw", "recommendation_id"),
+        EventType("recommendation.closed", RecommendationClosedEvent, "recommendations.raw", "recommendation_id"),
+        EventType("sanction.imposed", SanctionImposedEvent, "sanctions.raw", "sanction_id"),
+        EventType("sanction.revoked", SanctionRevokedEvent, "sanctions.raw", "sanction_id"),
+    )
+}
+
+
+def topic_for(event_type: str) -> str:
+    return EVENT_TYPES[event_type].topic
+
+
+def key_for(event: dict) -> bytes:
+    """Kafka key of an event (DESIGN.md §3 table): the payload's business id."""
+    return EVENT_TYPES[event["event_type"]].key(event)

@@ -1,0 +1,160 @@
+"""Netra settings: environment only, prefix NETRA_, read when called (never at import).
+
+Every setting is declared once in SETTINGS (name, default, meaning); `.env.example`
+and docker-compose.yml are checked against this list by tests/unit/test_compose.py.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+#: Ingress topics, one per producing domain (DESIGN.md §4), and the downstream ones.
+INGRESS_TOPICS = ("reports.raw", "recommendations.raw", "sanctions.raw")
+TOPIC_VALID = "events.valid"
+TOPIC_ENRICHED = "events.enriched"
+TOPIC_DLQ = "events.dlq"
+TOPIC_ALERTS = "alerts.overdue"
+ALL_TOPICS = INGRESS_TOPICS + (TOPIC_VALID, TOPIC_ENRICHED, TOPIC_DLQ, TOPIC_ALERTS)
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    default: str | None
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Spec, ...] = (
+    Spec("NETRA_HOME", ".netra", "State directory of the local stack (Kafka data, Postgres data, Airflow home, logs)."),
+    Spec("NETRA_KAFKA_BOOTSTRAP", "127.0.0.1:9092", "Kafka bootstrap servers, host:port[,host:port]."),
+    Spec("NETRA_KAFKA_CONTROLLER_PORT", "9093", "Port of the local KRaft controller listener (local stack only)."),
+    Spec("NETRA_KAFKA_HEAP", "512m", "JVM heap of the local broker (local stack only)."),
+    Spec("NETRA_KAFKA_VERSION", "4.3.1", "Apache Kafka version resolved from Maven Central for the local stack."),
+    Spec("NETRA_TOPIC_PARTITIONS", "3", "Partitions per topic created by `netra topics create`."),
+    Spec("NETRA_PG_DSN", "", "PostgreSQL DSN. Empty: the embedded pgserver under NETRA_HOME/pg."),
+    Spec("NETRA_HMAC_KEY", None, "Secret for asn_key/reporter_key (HMAC-SHA-256). Required unless NETRA_DEMO_MODE=true.", secret=True),
+    Spec("NETRA_DEMO_MODE", "false", "true: demo/test mode; a generated HMAC key is kept under NETRA_HOME."),
+    Spec("NETRA_BATCH_SIZE", "500", "Maximum messages per consumer micro-batch."),
+    Spec("NETRA_BATCH_WAIT_MS", "500", "Longest wait for a micro-batch to fill, in milliseconds."),
+    Spec("NETRA_MAX_MESSAGE_BYTES", "262144", "Largest accepted event (DESIGN.md §3: 256 KiB)."),
+    Spec("NETRA_PPK_SLA_DAYS", "30", "Days after issued_on before a recommendation without sanction is overdue."),
+    Spec("NETRA_GROUP_PREFIX", "netra", "Prefix of the consumer group ids (<prefix>.validator, ...)."),
+    Spec("NETRA_AIRFLOW_PORT", "8080", "Port of the local Airflow API server / UI."),
+    Spec("NETRA_LOG_LEVEL", "INFO", "Log level of consumers and commands."),
+)
+_SPECS = {s.name: s for s in SETTINGS}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    """Parse a boolean explicitly: `bool("False")` is True, which is a classic bug."""
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean; use true or false")
+
+
+def _int(name: str, raw: str, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    kafka_bootstrap: str
+    kafka_controller_port: int
+    kafka_heap: str
+    kafka_version: str
+    topic_partitions: int
+    pg_dsn: str
+    demo_mode: bool
+    batch_size: int
+    batch_wait_ms: int
+    max_message_bytes: int
+    ppk_sla_days: int
+    group_prefix: str
+    airflow_port: int
+    log_level: str
+    _hmac_key: str | None
+
+    @property
+    def hmac_key(self) -> bytes:
+        """The pseudonymisation secret. Outside demo mode it must be set explicitly."""
+        if self._hmac_key:
+            return self._hmac_key.encode()
+        if not self.demo_mode:
+            raise SettingsError(
+                "NETRA_HMAC_KEY is not set. Set it to a long random secret "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
+                "or NETRA_DEMO_MODE=true to use a key generated under NETRA_HOME."
+            )
+        path = self.home / "hmac.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+    @property
+    def kafka_port(self) -> int:
+        first = self.kafka_bootstrap.split(",")[0]
+        return int(first.rsplit(":", 1)[1])
+
+    def group_id(self, stage: str) -> str:
+        return f"{self.group_prefix}.{stage}"
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"Settings(home={self.home}, kafka={self.kafka_bootstrap}, pg={'external' if self.pg_dsn else 'embedded'})"
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    """Read all settings from the environment now. Fails fast with a clear message."""
+    env = os.environ if env is None else env
+
+    def get(name: str) -> str:
+        spec = _SPECS[name]
+        raw = env.get(name)
+        if raw is None:
+            raw = spec.default if spec.default is not None else ""
+        return raw
+
+    bootstrap = get("NETRA_KAFKA_BOOTSTRAP")
+    for hostport in bootstrap.split(","):
+        if ":" not in hostport:
+            raise SettingsError(f"NETRA_KAFKA_BOOTSTRAP={bootstrap!r}: each server must be host:port")
+    return Settings(
+        home=Path(get("NETRA_HOME")).expanduser().resolve(),
+        kafka_bootstrap=bootstrap,
+        kafka_controller_port=_int("NETRA_KAFKA_CONTROLLER_PORT", get("NETRA_KAFKA_CONTROLLER_PORT"), 1),
+        kafka_heap=get("NETRA_KAFKA_HEAP"),
+        kafka_version=get("NETRA_KAFKA_VERSION"),
+        topic_partitions=_int("NETRA_TOPIC_PARTITIONS", get("NETRA_TOPIC_PARTITIONS"), 1),
+        pg_dsn=get("NETRA_PG_DSN"),
+        demo_mode=parse_bool("NETRA_DEMO_MODE", get("NETRA_DEMO_MODE")),
+        batch_size=_int("NETRA_BATCH_SIZE", get("NETRA_BATCH_SIZE"), 1),
+        batch_wait_ms=_int("NETRA_BATCH_WAIT_MS", get("NETRA_BATCH_WAIT_MS"), 1),
+        max_message_bytes=_int("NETRA_MAX_MESSAGE_BYTES", get("NETRA_MAX_MESSAGE_BYTES"), 1024),
+        ppk_sla_days=_int("NETRA_PPK_SLA_DAYS", get("NETRA_PPK_SLA_DAYS"), 0),
+        group_prefix=get("NETRA_GROUP_PREFIX"),
+        airflow_port=_int("NETRA_AIRFLOW_PORT", get("NETRA_AIRFLOW_PORT"), 1),
+        log_level=get("NETRA_LOG_LEVEL").upper(),
+        _hmac_key=env.get("NETRA_HMAC_KEY") or None,
+    )
