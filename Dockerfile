@@ -1,0 +1,30 @@
+# Netra image: the `netra` command (init, validator, enricher, sink) and Airflow 3,
+# used by every Netra service in docker-compose.yml.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    NETRA_HOME=/var/lib/netra \
+    AIRFLOW_HOME=/opt/airflow
+
+WORKDIR /app
+
+# Only what the package build and Airflow need, so a local .venv/, .netra/ state
+# dir or .git/ never end up in the image. Keep in step with
+# [tool.setuptools] packages in pyproject.toml.
+COPY pyproject.toml README.md ./
+COPY netra ./netra
+COPY producers ./producers
+COPY consumers ./consumers
+COPY expectations ./expectations
+COPY dags ./dags
+
+RUN pip install --no-cache-dir "/app[airflow]" \
+    && useradd --create-home --uid 10001 netra \
+    && mkdir -p "$NETRA_HOME" "$AIRFLOW_HOME" \
+    && chown netra:netra "$NETRA_HOME" "$AIRFLOW_HOME"
+
+USER netra
+
+CMD ["netra", "--help"]

@@ -1,0 +1,48 @@
+# Netra — the two commands a newcomer needs:  make demo   and   make test
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test test-unit test-integration test-dags stack-up stack-down schemas clean
+
+# Creates the virtualenv and installs Netra with its pinned dependencies (incl. Airflow and pytest).
+$(STAMP): pyproject.toml
+	@command -v java >/dev/null || { echo "Java 17+ is needed for Kafka (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	@command -v mvn  >/dev/null || { echo "Maven is needed to fetch the Kafka jars (apt-get install maven)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: the whole pipeline end to end on a synthetic Pilkada 2020 season
+demo: $(STAMP)
+	$(BIN)/netra demo
+
+## make test: unit, DAG and integration tests (the tests start their own Kafka and Postgres)
+test: $(STAMP)
+	$(BIN)/python -m pytest tests -q
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
+
+test-dags: $(STAMP)
+	$(BIN)/python -m pytest tests/dags -q
+
+test-integration: $(STAMP)
+	$(BIN)/python -m pytest tests/integration -q
+
+stack-up: $(STAMP)
+	$(BIN)/netra stack up
+
+stack-down: $(STAMP)
+	$(BIN)/netra stack down
+
+schemas: $(STAMP)
+	$(BIN)/python -m netra.contracts.schemas
+
+clean:
+	-$(BIN)/netra stack down
+	rm -rf .netra out

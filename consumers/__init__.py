@@ -1,0 +1,1 @@
+"""Kafka consumer stages: validator -> enricher -> sink, sharing one loop (consumers.loop)."""

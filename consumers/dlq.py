@@ -1,0 +1,34 @@
+"""Dead-letter records: the original bytes and headers plus machine-readable reasons."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Sequence
+
+from consumers.loop import Outgoing
+from netra.settings import TOPIC_DLQ
+
+#: Header names added to every DLQ record (the original headers are kept before them).
+H_REASONS = "netra.reasons"  # JSON array of reason codes, e.g. ["schema.required:payload.report_id"]
+H_STAGE = "netra.stage"
+H_SOURCE_TOPIC = "netra.source_topic"
+H_SOURCE_PARTITION = "netra.source_partition"
+H_SOURCE_OFFSET = "netra.source_offset"
+H_REJECTED_AT = "netra.rejected_at"
+NETRA_HEADERS = (H_REASONS, H_STAGE, H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET, H_REJECTED_AT)
+
+
+def dlq_message(record, reasons: Sequence[str], stage: str, now: datetime | None = None) -> Outgoing:
+    """A DLQ record for a consumed Kafka record: same key and value bytes, reasons in headers."""
+    now = now or datetime.now(timezone.utc)
+    original = [(k, v) for k, v in (record.headers or []) if k not in NETRA_HEADERS]
+    extra = [
+        (H_REASONS, json.dumps(list(reasons)).encode()),
+        (H_STAGE, stage.encode()),
+        (H_SOURCE_TOPIC, record.topic.encode()),
+        (H_SOURCE_PARTITION, str(record.partition).encode()),
+        (H_SOURCE_OFFSET, str(record.offset).encode()),
+        (H_REJECTED_AT, now.isoformat().encode()),
+    ]
+    return Outgoing(TOPIC_DLQ, record.value if record.value is not None else b"", record.key,
+                    tuple(original + extra))

@@ -1,0 +1,33 @@
+"""Enricher stage: events.valid -> events.enriched (see netra.enrichment for what is added)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Sequence
+
+from consumers.dlq import dlq_message
+from consumers.loop import Outcome, Outgoing
+from consumers.validator import encode_event
+from netra.enrichment import enrich
+from netra.settings import TOPIC_ENRICHED, TOPIC_VALID
+
+
+@dataclass
+class Enricher:
+    secret: bytes
+    name: str = "enricher"
+    input_topics: Sequence[str] = (TOPIC_VALID,)
+
+    def process(self, records: Sequence) -> Outcome:
+        outcome = Outcome()
+        for r in records:
+            try:
+                event = json.loads(r.value)
+                enriched = enrich(event, self.secret)
+            except (ValueError, KeyError, TypeError) as exc:
+                # events.valid is written by the validator only; a bad record here is a bug upstream,
+                # but it still must not stop the stream or vanish.
+                outcome.rejected.append(dlq_message(r, [f"enrich.failed:{type(exc).__name__}"], self.name))
+                continue
+            outcome.forward.append(Outgoing(TOPIC_ENRICHED, encode_event(enriched), r.key, tuple(r.headers or ())))
+        return outcome

@@ -1,0 +1,126 @@
+"""The one consumer loop every stage shares: poll a micro-batch -> pure stage -> I/O -> commit.
+
+A stage only supplies its pure part (`process(records) -> Outcome`); the loop owns
+polling, batching, graceful shutdown on SIGTERM/SIGINT, `--until-idle`, counters and
+offset commits. Offsets are committed only after the stage's output is durable
+(producer flushed, or the sink's transaction committed).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol, Sequence
+
+log = logging.getLogger("netra.consumer")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to produce."""
+
+    topic: str
+    value: bytes
+    key: bytes | None = None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass
+class Outcome:
+    """What a stage made of one batch: what goes on (messages, or the sink's rows) and what was refused."""
+
+    forward: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+
+
+class Stage(Protocol):
+    name: str
+    input_topics: Sequence[str]
+
+    def process(self, records: Sequence) -> Outcome: ...
+
+
+@dataclass
+class Counters:
+    batches: int = 0
+    consumed: int = 0
+    forwarded: int = 0
+    rejected: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class KafkaEmitter:
+    """Produces an Outcome to Kafka and waits for every message to be acknowledged."""
+
+    def __init__(self, producer):
+        self.producer = producer
+
+    def __call__(self, records: Sequence, outcome: Outcome) -> None:
+        for msg in list(outcome.forward) + list(outcome.rejected):
+            self.producer.send(msg.topic, value=msg.value, key=msg.key, headers=list(msg.headers))
+        self.producer.flush()
+
+
+class StopFlag:
+    """Set by SIGTERM/SIGINT; the loop finishes the batch in hand, commits and exits."""
+
+    def __init__(self, install: bool = True):
+        self.stopped = False
+        if install:
+            signal.signal(signal.SIGTERM, self._stop)
+            signal.signal(signal.SIGINT, self._stop)
+
+    def _stop(self, signum, frame) -> None:
+        log.info(json.dumps({"event": "shutdown_requested", "signal": signum}))
+        self.stopped = True
+
+    def __bool__(self) -> bool:
+        return self.stopped
+
+
+def run(
+    consumer,
+    stage: Stage,
+    emit: Callable[[Sequence, Outcome], None],
+    *,
+    batch_wait_ms: int,
+    batch_size: int,
+    until_idle: float | None = None,
+    stop: StopFlag | None = None,
+    commit_to_kafka: bool = True,
+) -> Counters:
+    """Run `stage` until stopped, or until no message arrived for `until_idle` seconds."""
+    stop = stop if stop is not None else StopFlag()
+    counters = Counters()
+    last_message = time.monotonic()
+    try:
+        while not stop:
+            polled = consumer.poll(timeout_ms=batch_wait_ms, max_records=batch_size)
+            records = [r for part in polled.values() for r in part]
+            if not records:
+                if until_idle is not None and time.monotonic() - last_message >= until_idle:
+                    log.info(json.dumps({"event": "idle_exit", "stage": stage.name, "idle_s": until_idle}))
+                    break
+                continue
+            last_message = time.monotonic()
+            outcome = stage.process(records)
+            emit(records, outcome)
+            if commit_to_kafka:
+                consumer.commit()
+            counters.batches += 1
+            counters.consumed += len(records)
+            counters.forwarded += len(outcome.forward)
+            counters.rejected += len(outcome.rejected)
+            log.info(json.dumps({"event": "batch", "stage": stage.name, "size": len(records),
+                                 "forwarded": len(outcome.forward), "rejected": len(outcome.rejected)}))
+    finally:
+        log.info(json.dumps({"event": "stopped", "stage": stage.name, **counters.as_dict()}))
+    return counters
+
+
+def headers_dict(headers: Iterable[tuple[str, bytes]] | None) -> dict[str, bytes]:
+    return {k: v for k, v in (headers or [])}

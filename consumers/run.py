@@ -1,0 +1,49 @@
+"""Wire a stage to real clients: `netra consume validator|enricher|sink [--until-idle S]`."""
+from __future__ import annotations
+
+from consumers.loop import Counters, KafkaEmitter, StopFlag, run
+from netra.settings import Settings
+
+STAGES = ("validator", "enricher", "sink")
+
+
+def run_stage(name: str, settings: Settings, until_idle: float | None = None,
+              stop: StopFlag | None = None) -> Counters:
+    from netra.kafka_io import make_consumer, make_producer
+
+    if name not in STAGES:
+        raise ValueError(f"unknown stage {name!r}; choose one of {', '.join(STAGES)}")
+    group_id = settings.group_id(name)
+    consumer = make_consumer(settings, group_id)
+    loop_args = dict(batch_wait_ms=settings.batch_wait_ms, batch_size=settings.batch_size,
+                     until_idle=until_idle, stop=stop)
+    try:
+        if name == "sink":
+            from consumers.sink import PostgresWriter, Sink, seek_listener
+            from netra.warehouse.db import connect
+
+            conn = connect(settings)
+            try:
+                writer = PostgresWriter(conn, group_id)
+                stage = Sink()
+                consumer.subscribe(list(stage.input_topics), listener=seek_listener(consumer, writer))
+                return run(consumer, stage, writer, **loop_args)
+            finally:
+                conn.close()
+        if name == "validator":
+            from consumers.validator import Validator
+
+            stage = Validator(max_message_bytes=settings.max_message_bytes)
+        else:
+            from consumers.enricher import Enricher
+
+            stage = Enricher(secret=settings.hmac_key)
+        producer = make_producer(settings)
+        try:
+            consumer.subscribe(list(stage.input_topics))
+            return run(consumer, stage, KafkaEmitter(producer), **loop_args)
+        finally:
+            producer.flush()
+            producer.close()
+    finally:
+        consumer.close()

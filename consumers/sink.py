@@ -1,0 +1,177 @@
+"""Sink stage: events.enriched -> raw.events and events.dlq -> raw.rejected_events, exactly once.
+
+Rows and the consumer offsets they cover are committed in ONE Postgres transaction
+(COPY into a temp table, then INSERT ... ON CONFLICT DO NOTHING). On partition
+assignment the consumer seeks to the offsets stored in raw.consumer_offsets, so a
+crash at any instant neither loses nor duplicates a row. Kafka's own committed
+offsets are written afterwards for lag monitoring only.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+from dataclasses import dataclass
+from typing import Sequence
+
+from consumers.dlq import H_REASONS, H_REJECTED_AT, H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURCE_TOPIC, H_STAGE
+from consumers.loop import Outcome
+from netra.settings import TOPIC_DLQ, TOPIC_ENRICHED
+
+log = logging.getLogger("netra.sink")
+
+EVENT_COLUMNS = ("event_id", "event_type", "schema_version", "source", "occurred_at", "payload", "enrichment",
+                 "body_sha256", "kafka_topic", "kafka_partition", "kafka_offset")
+REJECT_COLUMNS = ("source_topic", "source_partition", "source_offset", "stage", "reasons", "event_id", "event_type",
+                  "source", "message_key", "message_value", "headers", "rejected_at", "dlq_partition", "dlq_offset")
+
+
+def _pg_array(items: Sequence[str]) -> str:
+    return "{" + ",".join('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in items) + "}"
+
+
+def _bytea(b: bytes | None) -> str | None:
+    return None if b is None else "\\x" + b.hex()
+
+
+def _text(value) -> str | None:
+    # Postgres text cannot hold NUL
+    return None if value is None else str(value).replace("\x00", "")
+
+
+def event_row(record) -> tuple:
+    event = json.loads(record.value)
+    body = {k: v for k, v in event.items() if k != "enrichment"}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return (
+        event["event_id"], event["event_type"], event["schema_version"], event["source"], event["occurred_at"],
+        json.dumps(event["payload"], ensure_ascii=False), json.dumps(event["enrichment"], ensure_ascii=False),
+        digest, record.topic, record.partition, record.offset,
+    )
+
+
+def _peek_envelope(value: bytes) -> dict:
+    """Best effort: event_id/type/source of a rejected message, when it is a JSON object at all."""
+    try:
+        obj = json.loads(value)
+    except (ValueError, RecursionError):
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
+def reject_row(record) -> tuple:
+    headers = {k: v for k, v in (record.headers or [])}
+    meta = {k: v.decode("utf-8", "replace") for k, v in headers.items() if k.startswith("netra.")}
+    original = {k: v.decode("utf-8", "replace") for k, v in headers.items() if not k.startswith("netra.")}
+    env = _peek_envelope(record.value or b"")
+    reasons = json.loads(meta.get(H_REASONS, '["dlq.no_reason"]'))
+    return (
+        meta.get(H_SOURCE_TOPIC, record.topic), int(meta.get(H_SOURCE_PARTITION, record.partition)),
+        int(meta.get(H_SOURCE_OFFSET, record.offset)), meta.get(H_STAGE, "unknown"), _pg_array(reasons),
+        _text(env.get("event_id"))[:100] if isinstance(env.get("event_id"), str) else None,
+        _text(env.get("event_type"))[:100] if isinstance(env.get("event_type"), str) else None,
+        _text(env.get("source"))[:100] if isinstance(env.get("source"), str) else None,
+        _bytea(record.key), _bytea(record.value or b""), json.dumps(original).replace("\\u0000", ""),
+        meta.get(H_REJECTED_AT), record.partition, record.offset,
+    )
+
+
+@dataclass
+class Sink:
+    """Pure part: records -> rows. The transaction lives in PostgresWriter."""
+
+    name: str = "sink"
+    input_topics: Sequence[str] = (TOPIC_ENRICHED, TOPIC_DLQ)
+
+    def process(self, records: Sequence) -> Outcome:
+        """Event rows go `forward` (to raw.events), DLQ rows to `rejected` (raw.rejected_events)."""
+        outcome = Outcome()
+        for r in records:
+            if r.topic == TOPIC_DLQ:
+                outcome.rejected.append(reject_row(r))
+            else:
+                outcome.forward.append(event_row(r))
+        return outcome
+
+
+def _copy(cur, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for row in rows:
+        writer.writerow(["\\N" if v is None else v for v in row])
+    buf.seek(0)
+    cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+
+
+class PostgresWriter:
+    """Writes one batch's rows and the next offsets of its partitions in a single transaction."""
+
+    def __init__(self, conn, group_id: str):
+        self.conn = conn
+        self.group_id = group_id
+        self.inserted_events = 0
+        self.inserted_rejects = 0
+
+    def stored_offsets(self) -> dict[tuple[str, int], int]:
+        with self.conn:
+            with self.conn.cursor() as cur:
+                cur.execute("SELECT topic, partition, next_offset FROM raw.consumer_offsets WHERE group_id = %s",
+                            (self.group_id,))
+                return {(t, p): o for t, p, o in cur.fetchall()}
+
+    def __call__(self, records: Sequence, outcome: Outcome) -> None:
+        next_offsets: dict[tuple[str, int], int] = {}
+        for r in records:
+            key = (r.topic, r.partition)
+            next_offsets[key] = max(next_offsets.get(key, 0), r.offset + 1)
+        with self.conn:  # one transaction: rows + offsets, or nothing
+            with self.conn.cursor() as cur:
+                if outcome.forward:
+                    cur.execute("CREATE TEMP TABLE IF NOT EXISTS sink_events "
+                                "(LIKE raw.events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+                    _copy(cur, "sink_events", EVENT_COLUMNS, outcome.forward)
+                    cols = ", ".join(EVENT_COLUMNS)
+                    cur.execute(f"INSERT INTO raw.events ({cols}) SELECT {cols} FROM sink_events "
+                                "ORDER BY kafka_partition, kafka_offset ON CONFLICT (event_id) DO NOTHING")
+                    self.inserted_events += cur.rowcount
+                if outcome.rejected:
+                    cur.execute("CREATE TEMP TABLE IF NOT EXISTS sink_rejects "
+                                "(LIKE raw.rejected_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+                    _copy(cur, "sink_rejects", REJECT_COLUMNS, outcome.rejected)
+                    cols = ", ".join(REJECT_COLUMNS)
+                    cur.execute(f"INSERT INTO raw.rejected_events ({cols}) SELECT {cols} FROM sink_rejects "
+                                "ON CONFLICT (source_topic, source_partition, source_offset, stage) DO NOTHING")
+                    self.inserted_rejects += cur.rowcount
+                for (topic, partition), offset in sorted(next_offsets.items()):
+                    cur.execute(
+                        "INSERT INTO raw.consumer_offsets (group_id, topic, partition, next_offset) "
+                        "VALUES (%s, %s, %s, %s) ON CONFLICT (group_id, topic, partition) "
+                        "DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()",
+                        (self.group_id, topic, partition, offset),
+                    )
+                self.before_commit(cur)
+
+    def before_commit(self, cur) -> None:
+        """Runs last inside the transaction; a seam for crash tests (an exception rolls everything back)."""
+
+
+def seek_listener(consumer, writer: PostgresWriter):
+    """A rebalance listener that seeks newly assigned partitions to the offsets stored in Postgres."""
+    from kafka import ConsumerRebalanceListener
+
+    class _SeekToStored(ConsumerRebalanceListener):
+        def on_partitions_revoked(self, revoked):
+            pass
+
+        def on_partitions_assigned(self, assigned):
+            stored = writer.stored_offsets()
+            for tp in assigned:
+                offset = stored.get((tp.topic, tp.partition))
+                if offset is not None:
+                    consumer.seek(tp, offset)
+                    log.info(json.dumps({"event": "seek", "topic": tp.topic, "partition": tp.partition,
+                                         "offset": offset}))
+
+    return _SeekToStored()

@@ -1,0 +1,1 @@
+"""Great Expectations suites for the domain rules the validator checks per micro-batch."""

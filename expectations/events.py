@@ -1,0 +1,332 @@
+"""Domain rules of event contract v1 as one Great Expectations suite, run once per micro-batch.
+
+The validator decodes each message first (`netra.contracts.decode`); the events that
+pass that structural check are then checked here, a whole micro-batch at a time.
+
+Why the batch is flattened (DESIGN.md §4): a GX validation costs ~65 ms per call
+whatever the batch size, so `validate_batch` makes exactly one GX call per batch.
+Every value a rule applies to becomes one row of a long DataFrame (`row_id`,
+`event_index`, `path`, and the one group of value columns that row carries, the
+others null; GX column-map expectations skip nulls). `result_format=COMPLETE` with
+`unexpected_index_column_names=["row_id"]` names the failing rows, and each row maps
+back to (event, field path). Each expectation carries its reason code in
+`meta["reason"]`; the reason returned is `<code>:<field path>`.
+
+Reason codes of this suite:
+
+- `nip.birth_date_invalid`  NIP digits 1-8 are not a real date between 1940-01-01 and today
+- `nip.cpns_start_invalid`  NIP digits 9-14 are not a real month, are in the future, or
+                            are less than 18 years after the birth month
+- `nip.sex_invalid`         NIP digit 15 is not 1 or 2
+- `region.unknown`          report.filed region_code is not in `netra.reference.regions()`
+- `election.unknown`        report.filed election_id is not in `netra.reference.ELECTIONS`
+- `sanction.unknown_code`   sanction_code is not in `netra.reference.sanction_types()`
+- `date.out_of_range`       a business date is before 2000-01-01 or after today
+                            (effective_to may lie in the future)
+
+great_expectations and pandas are imported lazily: importing this module must stay
+cheap because the CLI and the Airflow DAG files import it.
+"""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+#: The suite is named after the contract it checks.
+SUITE_NAME = "events.v1"
+
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}
+
+EARLIEST_BIRTH = date(1940, 1, 1)
+EARLIEST_BUSINESS_DAY = date(2000, 1, 1)
+CPNS_MIN_AGE_YEARS = 18
+
+#: Business dates that must lie between EARLIEST_BUSINESS_DAY and today.
+BOUNDED_DATE_FIELDS = (
+    "filed_on", "decided_on", "issued_on", "closed_on",
+    "decree_date", "effective_from", "revoked_on",
+)
+#: Business dates that may lie in the future (a sanction's planned end).
+OPEN_DATE_FIELDS = ("effective_to",)
+
+#: Value columns of the flattened frame; a row fills only the group it was made for.
+VALUE_COLUMNS = (
+    "nip_birth",          # NIP digits 1-8, YYYYMMDD string
+    "nip_birth_day",      # the same as a date, null when not a real date (derived)
+    "nip_cpns",           # NIP digits 9-14, YYYYMM string
+    "nip_cpns_month",     # first day of that month, null when not a real month (derived)
+    "nip_cpns_earliest",  # first day of the birth month + 18 years (derived)
+    "nip_sex",            # NIP digit 15
+    "region_code",
+    "election_id",
+    "sanction_code",
+    "day",                # a bounded business date
+    "day_open",           # a business date with no upper bound
+)
+COLUMNS = ("row_id", "event_index", "path") + VALUE_COLUMNS
+
+
+# ---------------------------------------------------------------- suite
+
+
+def _reason(code: str) -> dict:
+    return {"reason": code}
+
+
+def _membership_regex(region_codes) -> str:
+    r"""A regex that matches exactly the given `PP` / `PP.KK` region codes.
+
+    Membership in ~550 region codes is checked with a regex rather than with
+    ExpectColumnValuesToBeInSet: GX copies each expectation's configuration some 140
+    times per run, and copying a 550-item value_set every time adds ~50 ms to every
+    batch, whereas one string costs nothing to copy. The regex is derived from the
+    same reference data, grouped by province: `^(?:11(?:\.(?:01|02|…))?|12…)\Z`.
+    """
+    regencies: dict[str, list[str]] = {}
+    for code in sorted(region_codes):
+        province, _, regency = code.partition(".")
+        regencies.setdefault(province, [])
+        if regency:
+            regencies[province].append(re.escape(regency))
+    alternatives = []
+    for province, kks in regencies.items():
+        if not kks:
+            alternatives.append(re.escape(province))
+            continue
+        # The bare province code is valid only when the reference lists it.
+        optional = "?" if province in region_codes else ""
+        alternatives.append(rf"{re.escape(province)}(?:\.(?:{'|'.join(kks)})){optional}")
+    # \Z rather than $: `$` would also match before a trailing newline.
+    return "^(?:" + "|".join(alternatives) + r")\Z"
+
+
+@lru_cache(maxsize=1)
+def build_suites() -> dict[str, "ExpectationSuite"]:
+    """The GX suites of this module by name (one today: `events.v1`), built once per process.
+
+    The date bounds that move with the calendar use the suite parameter `today`,
+    supplied per run, so the suite itself never has to be rebuilt.
+    """
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    from netra.reference import ELECTIONS, regions, sanction_types
+
+    today = {"$PARAMETER": "today"}
+    suite = gx.ExpectationSuite(name=SUITE_NAME, meta={"contract": "events", "version": 1})
+    for expectation in (
+        # NIP birth date: a real date (strftime), then its range. GX coerces string
+        # bounds of ExpectColumnValuesToBeBetween to dates, so the range is checked
+        # on a derived date column rather than on the digit string.
+        gxe.ExpectColumnValuesToMatchStrftimeFormat(
+            column="nip_birth", strftime_format="%Y%m%d", meta=_reason("nip.birth_date_invalid")),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="nip_birth_day", min_value=EARLIEST_BIRTH, max_value=today,
+            meta=_reason("nip.birth_date_invalid")),
+        # NIP CPNS start (TMT): a real month, not in the future, and at least 18 years
+        # after the birth month. No built-in expectation adds years to a column, so the
+        # earliest allowed month is derived in pandas and compared with a pair expectation.
+        gxe.ExpectColumnValuesToMatchStrftimeFormat(
+            column="nip_cpns", strftime_format="%Y%m", meta=_reason("nip.cpns_start_invalid")),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="nip_cpns_month", max_value=today, meta=_reason("nip.cpns_start_invalid")),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="nip_cpns_month", column_B="nip_cpns_earliest", or_equal=True,
+            ignore_row_if="either_value_is_missing", meta=_reason("nip.cpns_start_invalid")),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="nip_sex", value_set=["1", "2"], meta=_reason("nip.sex_invalid")),
+        # Reference data membership.
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="region_code", regex=_membership_regex(regions()), meta=_reason("region.unknown")),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="election_id", value_set=sorted(ELECTIONS), meta=_reason("election.unknown")),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="sanction_code", value_set=sorted(sanction_types()),
+            meta=_reason("sanction.unknown_code")),
+        # Business dates.
+        gxe.ExpectColumnValuesToBeBetween(
+            column="day", min_value=EARLIEST_BUSINESS_DAY, max_value=today,
+            meta=_reason("date.out_of_range")),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="day_open", min_value=EARLIEST_BUSINESS_DAY, meta=_reason("date.out_of_range")),
+    ):
+        suite.add_expectation(expectation)
+    return {SUITE_NAME: suite}
+
+
+@lru_cache(maxsize=1)
+def _batch_definition() -> "BatchDefinition":
+    """Ephemeral context + pandas data source + whole-dataframe batch definition, made once."""
+    # No internet here, and the validator must not phone home: turn GX analytics off
+    # unless the operator has set the variable explicitly.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    # tqdm progress bars on stderr would flood the consumer's structured logs.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    asset = context.data_sources.add_pandas("netra_validator").add_dataframe_asset("checked_values")
+    return asset.add_batch_definition_whole_dataframe("micro_batch")
+
+
+# ---------------------------------------------------------------- flattening
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _nip_values(nip: str) -> dict[str, Any]:
+    """Column values for one normalised 18-digit NIP (`YYYYMMDD YYYYMM G NNN`)."""
+    birth, cpns, sex = nip[0:8], nip[8:14], nip[14:15]
+    birth_day = _day(int(birth[0:4]), int(birth[4:6]), int(birth[6:8])) if birth.isdigit() else None
+    cpns_month = _day(int(cpns[0:4]), int(cpns[4:6]), 1) if cpns.isdigit() and len(cpns) == 6 else None
+    earliest = (
+        date(birth_day.year + CPNS_MIN_AGE_YEARS, birth_day.month, 1)
+        if birth_day is not None and birth_day.year + CPNS_MIN_AGE_YEARS <= 9999
+        else None
+    )
+    return {
+        "nip_birth": birth,
+        "nip_birth_day": birth_day,
+        "nip_cpns": cpns,
+        "nip_cpns_month": cpns_month,
+        "nip_cpns_earliest": earliest,
+        "nip_sex": sex,
+    }
+
+
+def _nips(payload: dict) -> Iterator[tuple[str, str]]:
+    """(path, NIP) for every NIP the payload carries."""
+    for i, subject in enumerate(payload.get("subjects") or ()):
+        if subject.get("nip") is not None:
+            yield f"payload.subjects.{i}.nip", subject["nip"]
+    for i, nip in enumerate(payload.get("proven_nips") or ()):
+        yield f"payload.proven_nips.{i}", nip
+    if payload.get("nip") is not None:
+        yield "payload.nip", payload["nip"]
+
+
+def _checked_values(event: dict) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(field path, value columns) for every value of one event that a rule applies to.
+
+    Field names are unique to their event types in contract v1 (region_code and
+    election_id only occur in report.filed, sanction_code in sanction.imposed and
+    recommendation.issued), so looking fields up by name is enough.
+    """
+    payload = event.get("payload") or {}
+    for path, nip in _nips(payload):
+        yield path, _nip_values(nip)
+    for name in ("region_code", "election_id", "sanction_code"):
+        if payload.get(name) is not None:
+            yield f"payload.{name}", {name: payload[name]}
+    for name in BOUNDED_DATE_FIELDS:
+        if payload.get(name) is not None:
+            yield f"payload.{name}", {"day": date.fromisoformat(payload[name])}
+    for name in OPEN_DATE_FIELDS:
+        if payload.get(name) is not None:
+            yield f"payload.{name}", {"day_open": date.fromisoformat(payload[name])}
+
+
+def flatten(events: list[dict]) -> "pd.DataFrame":
+    """One row per checked value of the batch; row `row_id` is the frame's row number."""
+    import pandas as pd
+
+    event_index: list[int] = []
+    paths: list[str] = []
+    # Each row fills one or a few value columns: collect them sparsely, (row_id, value).
+    filled: dict[str, list[tuple[int, Any]]] = {name: [] for name in VALUE_COLUMNS}
+    for index, event in enumerate(events):
+        for path, values in _checked_values(event):
+            row_id = len(paths)
+            event_index.append(index)
+            paths.append(path)
+            for name, value in values.items():
+                filled[name].append((row_id, value))
+
+    frame = pd.DataFrame({"row_id": range(len(paths)), "event_index": event_index, "path": paths})
+    for name, cells in filled.items():
+        column: list[Any] = [None] * len(paths)
+        for row_id, value in cells:
+            column[row_id] = value
+        # object dtype keeps dates as dates and codes as ints next to the nulls.
+        frame[name] = pd.Series(column, dtype=object)
+    return frame
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _raised(exception_info: dict) -> str | None:
+    """The message of an exception GX caught while evaluating an expectation, if any.
+
+    GX reports it either flat or keyed by metric id, depending on where it happened.
+    """
+    if exception_info.get("raised_exception"):
+        return exception_info.get("exception_message") or "unknown error"
+    for info in exception_info.values():
+        if isinstance(info, dict) and info.get("raised_exception"):
+            return info.get("exception_message") or "unknown error"
+    return None
+
+
+def _run_suite(frame: "pd.DataFrame", today: date):
+    """The one GX validation call of a batch."""
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    return batch.validate(
+        build_suites()[SUITE_NAME],
+        result_format=RESULT_FORMAT,
+        expectation_parameters={"today": today},
+    )
+
+
+def validate_batch(events: list[dict], *, today: date) -> list[list[str]]:
+    """Domain reason codes per event, in input order; `[]` for an event that passes every rule.
+
+    `events` are decoded, structurally valid events (`decode(...).event`). Raises
+    RuntimeError when GX itself fails on an expectation, rather than letting the
+    batch through unchecked.
+    """
+    if not events:
+        return []
+    if isinstance(today, datetime):  # a datetime would not compare with the date columns
+        today = today.date()
+    frame = flatten(events)
+    reasons: list[list[str]] = [[] for _ in events]
+    if frame.empty:
+        return reasons
+
+    result = _run_suite(frame, today)
+    # (row_id, expectation position, code): sorting gives a stable order per event,
+    # fields in payload order, then rules in suite order.
+    hits: list[tuple[int, int, str]] = []
+    for position, outcome in enumerate(result.results):
+        error = _raised(outcome.exception_info or {})
+        if error is not None:
+            raise RuntimeError(f"GX failed on {outcome.expectation_config.type}: {error}")
+        if outcome.success:
+            continue
+        code = outcome.expectation_config.meta["reason"]
+        for unexpected in outcome.result["unexpected_index_list"]:
+            hits.append((int(unexpected["row_id"]), position, code))
+
+    event_index = frame["event_index"].tolist()
+    paths = frame["path"].tolist()
+    for row_id, _, code in sorted(hits):
+        reason = f"{code}:{paths[row_id]}"
+        bucket = reasons[event_index[row_id]]
+        if reason not in bucket:  # several expectations can share one code
+            bucket.append(reason)
+    return reasons

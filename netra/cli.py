@@ -1,0 +1,207 @@
+"""The `netra` command line (DESIGN.md §7). Each subcommand is a thin call into the package."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+from datetime import date
+from pathlib import Path
+
+from netra import settings as settings_mod
+from netra.settings import SettingsError
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # kafka-python is chatty at INFO (every connection); our own loggers say what matters
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def _settings():
+    return settings_mod.load()
+
+
+def _as_of(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_stack(args) -> int:
+    from netra import stack
+
+    s = _settings()
+    if args.action == "up":
+        stack.up(s, say, with_airflow=args.with_airflow)
+    elif args.action == "down":
+        stack.down(s, say)
+    else:
+        for c in stack.status(s):
+            state = "running" if c.running else "stopped"
+            owner = "started by netra" if c.started_by_netra else "not started by netra"
+            pid = f", pid {c.pid}" if c.pid else ""
+            say(f"{c.name:9} {state:8} {c.where} ({owner}{pid})")
+    return 0
+
+
+def cmd_topics(args) -> int:
+    from netra.kafka_io import create_topics
+
+    s = _settings()
+    say(f"topics at {s.kafka_bootstrap}:")
+    create_topics(s, say)
+    return 0
+
+
+def cmd_db(args) -> int:
+    from netra.warehouse.db import connect, migrate
+
+    conn = connect(_settings())
+    try:
+        applied = migrate(conn, say)
+    finally:
+        conn.close()
+    say(f"database is up to date ({len(applied)} migration(s) applied now; reference data loaded)")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from netra.kafka_io import make_producer
+    from producers.publish import open_lines, publish_lines
+
+    if args.topic not in settings_mod.ALL_TOPICS:
+        say(f"error: unknown topic {args.topic!r}; topics: {', '.join(settings_mod.INGRESS_TOPICS)}")
+        return 2
+    s = _settings()
+    producer = make_producer(s)
+    try:
+        with open_lines(args.file) as lines:
+            report = publish_lines(producer, args.topic, lines, skip_invalid=args.skip_invalid,
+                                   progress=lambda n: say(f"  {n} sent ..."))
+    finally:
+        producer.close()
+    say(report.summary())
+    return 0 if not report.refused else 2
+
+
+def cmd_generate(args) -> int:
+    from producers.generate import generate_season, summarize
+
+    season = generate_season(Path(args.out), seed=args.seed, election_id=args.election, scale=args.scale,
+                             as_of=args.as_of, sla_days=_settings().ppk_sla_days)
+    say(summarize(season))
+    return 0
+
+
+def cmd_consume(args) -> int:
+    from consumers.run import run_stage
+
+    s = _settings()
+    configure_logging(s.log_level)
+    counters = run_stage(args.stage, s, until_idle=args.until_idle)
+    say(f"{args.stage}: {json.dumps(counters.as_dict())}")
+    return 0
+
+
+def cmd_reconcile(args) -> int:
+    from netra.reconcile.run import reconcile, summary_table
+    from netra.warehouse.db import connect
+
+    s = _settings()
+    conn = connect(s)
+    try:
+        result = reconcile(conn, args.as_of, s.ppk_sla_days, say)
+        say(f"  {result.recommendations} recommendations: "
+            + ", ".join(f"{k} {v}" for k, v in result.by_status.items())
+            + " | links: " + (", ".join(f"{k} {v}" for k, v in sorted(result.by_link_method.items())) or "none"))
+        say(summary_table(conn))
+    finally:
+        conn.close()
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from netra.demo import run_demo
+
+    return run_demo(seed=args.seed, scale=args.scale, with_airflow=args.with_airflow, say=say)
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="netra", description="Follow proven ASN neutrality violations to their sanctions.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    st = sub.add_parser("stack", help="bring the local Kafka/Postgres(/Airflow) stack up or down")
+    st.add_argument("action", choices=["up", "down", "status"])
+    st.add_argument("--with-airflow", action="store_true", help="also start `airflow standalone` (heavy)")
+    st.set_defaults(func=cmd_stack)
+
+    tp = sub.add_parser("topics", help="Kafka topics")
+    tp.add_argument("action", choices=["create"])
+    tp.set_defaults(func=cmd_topics)
+
+    db = sub.add_parser("db", help="warehouse schema")
+    db.add_argument("action", choices=["migrate"])
+    db.set_defaults(func=cmd_db)
+
+    pb = sub.add_parser("publish", help="publish a JSONL file of events to a topic")
+    pb.add_argument("--topic", required=True)
+    pb.add_argument("file", help="JSONL file, or - for standard input")
+    pb.add_argument("--skip-invalid", action="store_true", help="skip lines that are not JSON instead of stopping")
+    pb.set_defaults(func=cmd_publish)
+
+    gn = sub.add_parser("generate", help="write a synthetic season as JSONL per ingress topic + ground truth")
+    gn.add_argument("--out", default="out/season")
+    gn.add_argument("--seed", type=int, default=2020)
+    gn.add_argument("--election", default="pilkada-2020")
+    gn.add_argument("--scale", type=float, default=1.0)
+    gn.add_argument("--as-of", type=_as_of, default=date(2024, 2, 6))
+    gn.set_defaults(func=cmd_generate)
+
+    cs = sub.add_parser("consume", help="run one consumer stage")
+    cs.add_argument("stage", choices=["validator", "enricher", "sink"])
+    cs.add_argument("--until-idle", type=float, default=None, metavar="SECONDS",
+                    help="drain and exit after no message arrived for this long")
+    cs.set_defaults(func=cmd_consume)
+
+    rc = sub.add_parser("reconcile", help="link sanctions to recommendations and publish the marts")
+    rc.add_argument("--as-of", type=_as_of, default=date.today())
+    rc.set_defaults(func=cmd_reconcile)
+
+    dm = sub.add_parser("demo", help="everything end to end on a synthetic Pilkada 2020 season")
+    dm.add_argument("--seed", type=int, default=2020)
+    dm.add_argument("--scale", type=float, default=1.0)
+    dm.add_argument("--with-airflow", action="store_true")
+    dm.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        say(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clear line for the operator; the traceback with NETRA_LOG_LEVEL=DEBUG
+        if os.environ.get("NETRA_LOG_LEVEL", "").upper() == "DEBUG":
+            raise
+        say(f"error: {type(exc).__name__}: {exc}")
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

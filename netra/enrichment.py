@@ -1,0 +1,129 @@
+"""Pure enrichment of a valid event: region names, NIP-derived coarse attributes, election phase, pseudonyms.
+
+Reporter NIK and name are removed here and never reach Postgres (DOMAIN.md §6);
+`asn_key`/`reporter_key` are HMAC-SHA-256 under the secret NETRA_HMAC_KEY.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+from datetime import date
+from typing import Any
+
+from netra import reference
+
+ENRICHMENT_VERSION = 1
+AGE_BANDS = ((0, "<30"), (30, "30-39"), (40, "40-49"), (50, "50-59"), (60, "60+"))
+TENURE_BANDS = ((0, "<5"), (5, "5-9"), (10, "10-19"), (20, "20-29"), (30, "30+"))
+#: The payload field that dates each event type (business date), used for bands and phases.
+BUSINESS_DATE = {
+    "report.filed": "filed_on",
+    "report.decided": "decided_on",
+    "recommendation.issued": "issued_on",
+    "recommendation.closed": "closed_on",
+    "sanction.imposed": "decree_date",
+    "sanction.revoked": "revoked_on",
+}
+
+
+def pseudonym(secret: bytes, kind: str, value: str) -> str:
+    """Keyed, join-able pseudonym; `kind` keeps a NIP and a NIK with equal digits apart."""
+    return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def asn_key(secret: bytes, nip: str) -> str:
+    return pseudonym(secret, "nip", nip.replace(" ", ""))
+
+
+def _band(value: int, bands) -> str:
+    label = bands[0][1]
+    for floor, name in bands:
+        if value >= floor:
+            label = name
+    return label
+
+
+def _years_between(start: date, end: date) -> int:
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+def decode_nip(nip: str, on: date) -> dict[str, Any]:
+    """Coarse attributes from an 18-digit NIP (Perka BKN 22/2007): YYYYMMDD birth, YYYYMM CPNS start, sex digit."""
+    birth = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    cpns = date(int(nip[8:12]), int(nip[12:14]), 1)
+    return {
+        "birth_year": birth.year,
+        "sex": {"1": "male", "2": "female"}.get(nip[14]),
+        "cpns_start": cpns.strftime("%Y-%m"),
+        "age_band": _band(_years_between(birth, on), AGE_BANDS),
+        "tenure_band": _band(max(0, _years_between(cpns, on)), TENURE_BANDS),
+    }
+
+
+def asn_profile(secret: bytes, nip: str | None, on: date) -> dict[str, Any] | None:
+    if not nip:
+        return None
+    try:
+        profile = decode_nip(nip, on)
+    except ValueError:  # the validator refuses impossible dates; be safe anyway
+        profile = {}
+    return {"asn_key": asn_key(secret, nip), **profile}
+
+
+def election_phase(election_id: str, on: date) -> str | None:
+    e = reference.ELECTIONS.get(election_id)
+    if e is None:
+        return None
+    if on < e.campaign_start:
+        return "pre_campaign"
+    if on <= e.campaign_end:
+        return "campaign"
+    if on < e.voting_day:
+        return "quiet"
+    if on == e.voting_day:
+        return "voting_day"
+    return "post_election"
+
+
+def region_info(code: str) -> dict[str, Any] | None:
+    regions = reference.regions()
+    r = regions.get(code)
+    if r is None:
+        return None
+    province = regions.get(r.province_code)
+    return {
+        "code": r.code,
+        "name": r.name,
+        "kind": r.kind,
+        "province_code": r.province_code,
+        "province_name": province.name if province else None,
+    }
+
+
+def enrich(event: dict, secret: bytes) -> dict:
+    """Return a copy of `event` with an `enrichment` object and the reporter's identity removed."""
+    out = copy.deepcopy(event)
+    payload = out["payload"]
+    etype = out["event_type"]
+    on = date.fromisoformat(payload[BUSINESS_DATE[etype]])
+    enrichment: dict[str, Any] = {"version": ENRICHMENT_VERSION}
+    if etype == "report.filed":
+        enrichment["region"] = region_info(payload["region_code"])
+        enrichment["election_phase"] = election_phase(payload["election_id"], on)
+        enrichment["subjects"] = [asn_profile(secret, s.get("nip"), on) for s in payload["subjects"]]
+        reporter = payload["reporter"]
+        if reporter.get("nik"):
+            enrichment["reporter_key"] = pseudonym(secret, "nik", reporter["nik"])
+        elif reporter.get("name"):
+            enrichment["reporter_key"] = pseudonym(secret, "name", " ".join(reporter["name"].upper().split()))
+        else:
+            enrichment["reporter_key"] = None
+        # privacy: only the reporter type travels on
+        payload["reporter"] = {"type": reporter["type"]}
+    elif etype == "report.decided":
+        enrichment["proven_asn_keys"] = [asn_key(secret, n) for n in payload.get("proven_nips", [])]
+    elif etype in ("recommendation.issued", "sanction.imposed"):
+        enrichment["asn"] = asn_profile(secret, payload.get("nip"), on)
+    out["enrichment"] = enrichment
+    return out

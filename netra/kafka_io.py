@@ -1,0 +1,70 @@
+"""Kafka clients and topics. Clients are created by these functions when called and passed in, never at import."""
+from __future__ import annotations
+
+from typing import Callable
+
+from netra.settings import ALL_TOPICS, Settings
+
+Say = Callable[[str], None]
+
+
+def make_producer(settings: Settings, **overrides):
+    from kafka import KafkaProducer
+
+    config = dict(
+        bootstrap_servers=settings.kafka_bootstrap,
+        acks="all",
+        linger_ms=5,
+        retries=5,
+        # one request in flight keeps per-partition order across retries
+        max_in_flight_requests_per_connection=1,
+        max_request_size=1048576,
+        client_id="netra",
+    )
+    config.update(overrides)
+    return KafkaProducer(**config)
+
+
+def make_consumer(settings: Settings, group_id: str, **overrides):
+    from kafka import KafkaConsumer
+
+    config = dict(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=settings.batch_size,
+        fetch_max_bytes=8 * 1024 * 1024,
+        max_partition_fetch_bytes=2 * 1024 * 1024,
+        client_id=group_id,
+    )
+    config.update(overrides)
+    return KafkaConsumer(**config)
+
+
+def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> list[str]:
+    """Create the topics that are missing (idempotent). Returns the names created."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-admin")
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        for t in topics:
+            if t in existing:
+                say(f"  topic {t}: exists")
+        if missing:
+            try:
+                admin.create_topics(
+                    [NewTopic(name=t, num_partitions=settings.topic_partitions, replication_factor=1,
+                              topic_configs={"max.message.bytes": "1048588"}) for t in missing]
+                )
+            except TopicAlreadyExistsError:
+                pass  # created concurrently by someone else: that's fine
+            for t in missing:
+                say(f"  topic {t}: created with {settings.topic_partitions} partitions")
+        return missing
+    finally:
+        admin.close()

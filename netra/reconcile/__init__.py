@@ -1,0 +1,1 @@
+"""Reconciliation (DESIGN.md §6): link sanctions to recommendations, classify, publish marts."""

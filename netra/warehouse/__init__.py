@@ -1,0 +1,1 @@
+"""Warehouse: connections, versioned SQL migrations, reference loading, sink writes."""

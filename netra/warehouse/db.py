@@ -1,0 +1,103 @@
+"""Connections and `netra db migrate`: versioned SQL files applied once each, in order, then reference data."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Callable
+
+from netra import reference
+from netra.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+#: DOMAIN.md §2.3 (SKB 2022 as reported); the V-codes are Netra's.
+VIOLATION_CATEGORIES = (
+    ("V01", "Banners, billboards or campaign props for a (pre-)candidate", "berat"),
+    ("V02", "Social-media or online campaigning for a (pre-)candidate", "berat"),
+    ("V03", "Approaching a party as a prospective candidate", "sedang"),
+    ("V04", "Attending a declaration or campaign and actively supporting", "berat"),
+    ("V05", "Party member or official", "berat"),
+    ("V06", "Posting, commenting, sharing, liking, joining or following a campaign group or account", "berat"),
+    ("V07", "Photos with a candidate, team or party attributes showing partisanship", "berat"),
+    ("V08", "Organising partisan activities (meetings, appeals, gifts)", "berat"),
+    ("V09a", "Expert/campaign-team member or consultant before candidates are set", "sedang"),
+    ("V09b", "Expert/campaign-team member or consultant after candidates are set", "berat"),
+    ("V10", "Support letter or collecting KTP copies for an independent candidate", "berat"),
+    ("V11", "Decisions or actions benefiting or harming a candidate", "berat"),
+)
+REGIONS_EDITION = "Kepmendagri 300.2.2-2138/2025 (+2430/2025), cahyadsn/wilayah b7ad440"
+
+
+def connect(settings: Settings):
+    import psycopg2
+
+    from netra.stack.postgres import dsn
+
+    conn = psycopg2.connect(dsn(settings), application_name="netra")
+    return conn
+
+
+def migration_files() -> list[Path]:
+    return sorted(MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+
+
+def migrate(conn, say: Callable[[str], None] = print) -> list[str]:
+    """Apply pending migrations, each in its own transaction; refuse if an applied file was edited."""
+    applied_now = []
+    with conn:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(8241001)")  # one migrator at a time
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS public.netra_migrations ("
+                " version text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            cur.execute("SELECT version, sha256 FROM public.netra_migrations")
+            done = dict(cur.fetchall())
+            for path in migration_files():
+                sql = path.read_text()
+                digest = hashlib.sha256(sql.encode()).hexdigest()
+                version = path.stem
+                if version in done:
+                    if done[version] != digest:
+                        raise RuntimeError(
+                            f"migration {path.name} was changed after it was applied; add a new migration instead"
+                        )
+                    continue
+                say(f"  applying {path.name}")
+                cur.execute(sql)
+                cur.execute("INSERT INTO public.netra_migrations (version, sha256) VALUES (%s, %s)", (version, digest))
+                applied_now.append(version)
+            load_reference(cur)
+    return applied_now
+
+
+def load_reference(cur) -> None:
+    """Upsert the reference files into schema ref (idempotent)."""
+    from psycopg2.extras import execute_values
+
+    execute_values(
+        cur,
+        "INSERT INTO ref.regions (code, name, level, province_code, kind, edition) VALUES %s "
+        "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level, "
+        "province_code = EXCLUDED.province_code, kind = EXCLUDED.kind, edition = EXCLUDED.edition",
+        [(r.code, r.name, r.level, r.province_code, r.kind, REGIONS_EDITION) for r in reference.regions().values()],
+    )
+    execute_values(
+        cur,
+        "INSERT INTO ref.sanction_types (code, name, level, legacy) VALUES %s "
+        "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level, legacy = EXCLUDED.legacy",
+        [(s.code, s.name, s.level, s.legacy) for s in reference.sanction_types().values()],
+    )
+    execute_values(
+        cur,
+        "INSERT INTO ref.elections (election_id, campaign_start, campaign_end, voting_day) VALUES %s "
+        "ON CONFLICT (election_id) DO UPDATE SET campaign_start = EXCLUDED.campaign_start, "
+        "campaign_end = EXCLUDED.campaign_end, voting_day = EXCLUDED.voting_day",
+        [(e.election_id, e.campaign_start, e.campaign_end, e.voting_day) for e in reference.ELECTIONS.values()],
+    )
+    execute_values(
+        cur,
+        "INSERT INTO ref.violation_categories (code, description, discipline_level) VALUES %s "
+        "ON CONFLICT (code) DO UPDATE SET description = EXCLUDED.description, "
+        "discipline_level = EXCLUDED.discipline_level",
+        list(VIOLATION_CATEGORIES),
+    )

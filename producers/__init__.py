@@ -1,0 +1,1 @@
+"""Producers: the synthetic season generator and the JSON-lines publisher."""

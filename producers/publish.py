@@ -1,0 +1,78 @@
+"""`netra publish --topic T FILE.jsonl|-`: send one event per line with the contract's Kafka key.
+
+A line that is not JSON is refused with its line number. Lines before it have been
+sent (and are flushed); by default nothing after it is sent, and the report says so.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import IO, Iterable
+
+from netra.contracts.events import EVENT_TYPES
+
+
+class PublishError(Exception):
+    """A line could not be published; the message names the line and what was sent."""
+
+
+@dataclass
+class PublishReport:
+    topic: str
+    sent: int = 0
+    refused: list[tuple[int, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    stopped_at: int | None = None
+
+    def summary(self) -> str:
+        rate = self.sent / self.seconds if self.seconds > 0 else 0.0
+        text = f"sent {self.sent} events to {self.topic} in {self.seconds:.1f}s ({rate:,.0f}/s)"
+        if self.refused:
+            text += f"; refused {len(self.refused)} line(s): " + "; ".join(f"line {n}: {why}" for n, why in self.refused[:10])
+        if self.stopped_at is not None:
+            text += f". Stopped at line {self.stopped_at}: lines after it were NOT sent (use --skip-invalid to send them)"
+        return text
+
+
+def message_key(obj: dict) -> bytes | None:
+    """The contract's key (payload business id) when it can be read; else None (the validator will say why)."""
+    et = EVENT_TYPES.get(obj.get("event_type")) if isinstance(obj.get("event_type"), str) else None
+    payload = obj.get("payload")
+    if et is None or not isinstance(payload, dict) or payload.get(et.key_field) is None:
+        return None
+    return str(payload[et.key_field]).encode()
+
+
+def publish_lines(producer, topic: str, lines: Iterable[bytes], *, skip_invalid: bool = False,
+                  progress=None) -> PublishReport:
+    report = PublishReport(topic)
+    start = time.monotonic()
+    try:
+        for number, raw in enumerate(lines, start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("not a JSON object")
+            except (ValueError, RecursionError) as exc:
+                report.refused.append((number, f"not JSON ({str(exc)[:80]})"))
+                if not skip_invalid:
+                    report.stopped_at = number
+                    break
+                continue
+            producer.send(topic, value=line, key=message_key(obj))
+            report.sent += 1
+            if progress and report.sent % 1000 == 0:
+                progress(report.sent)
+    finally:
+        producer.flush()  # everything counted as sent is acknowledged before we report
+        report.seconds = time.monotonic() - start
+    return report
+
+
+def open_lines(path: str) -> IO[bytes]:
+    return sys.stdin.buffer if path == "-" else open(path, "rb")

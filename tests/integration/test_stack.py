@@ -1,0 +1,33 @@
+"""The local stack: `up` twice is harmless, status tells what runs, topics are created idempotently."""
+from __future__ import annotations
+
+from netra import stack
+from netra.kafka_io import create_topics
+from netra.settings import ALL_TOPICS
+from netra.stack import StackState
+
+
+def test_up_twice_is_harmless_and_keeps_the_same_processes(stack_settings):
+    before = StackState(stack_settings).load()
+    messages = []
+    stack.up(stack_settings, messages.append)
+    assert StackState(stack_settings).load()["kafka"]["pid"] == before["kafka"]["pid"]
+    assert any("already running" in m for m in messages)
+    by_name = {c.name: c for c in stack.status(stack_settings)}
+    assert by_name["kafka"].running and by_name["kafka"].started_by_netra
+    assert by_name["postgres"].running and by_name["postgres"].started_by_netra
+    assert not by_name["airflow"].running
+
+
+def test_topics_create_is_idempotent(stack_settings):
+    create_topics(stack_settings, lambda _m: None)
+    assert create_topics(stack_settings, lambda _m: None) == []
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=stack_settings.kafka_bootstrap)
+    try:
+        assert set(ALL_TOPICS) <= set(admin.list_topics())
+        partitions = admin.describe_topics(["reports.raw"])[0]["partitions"]
+        assert len(partitions) == stack_settings.topic_partitions
+    finally:
+        admin.close()

@@ -1,0 +1,348 @@
+"""Unit tests of the synthetic season generator (producers/generate.py): contract, mess, shape, exact ground truth."""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from netra.contracts.decode import decode
+from netra.contracts.events import EVENT_TYPES
+from netra.reference import regions, sanction_level, sanction_types
+from producers.generate import SANCTION_CODES, TOPICS, generate_season, summarize
+
+BUSINESS_DATES = ("filed_on", "decided_on", "issued_on", "closed_on", "decree_date", "revoked_on")
+DOMAIN_RULE_PREFIXES = ("nip.birth_date_invalid", "region.unknown", "sanction.unknown_code")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return generate_season(tmp_path_factory.mktemp("small"), seed=11, scale=0.2)
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    return generate_season(tmp_path_factory.mktemp("full"), seed=2020, scale=1.0)
+
+
+def _truth(season) -> dict:
+    return json.loads(season.ground_truth_path.read_text(encoding="utf-8"))
+
+
+def _lines(season):
+    """(topic, raw line bytes, parsed JSON) for every message, in file order."""
+    for topic, path in season.files.items():
+        for raw in path.read_bytes().splitlines():
+            yield topic, raw, json.loads(raw)
+
+
+def _valid_events(season) -> list[dict]:
+    """Decoded, de-duplicated events that are not on the invalid list."""
+    invalid = {e["event_id"] for e in _truth(season)["invalid_events"]}
+    seen, out = set(), []
+    for topic, raw, obj in _lines(season):
+        if obj["event_id"] in invalid or obj["event_id"] in seen:
+            continue
+        decoded = decode(raw, topic)
+        assert decoded.ok, decoded.reasons
+        seen.add(obj["event_id"])
+        out.append(decoded.event)
+    return out
+
+
+def _recompute(events: list[dict], as_of: date, sla_days: int) -> dict:
+    """DESIGN.md §6 from scratch: link by reference, then by NIP window (earliest); status as of `as_of`."""
+    day = date.fromisoformat
+    by_type = defaultdict(list)
+    for e in events:
+        by_type[e["event_type"]].append(e["payload"])
+    recs = {p["recommendation_id"]: p for p in by_type["recommendation.issued"]}
+    closed = {p["recommendation_id"]: day(p["closed_on"]) for p in by_type["recommendation.closed"]}
+    revoked = {p["sanction_id"]: day(p["revoked_on"]) for p in by_type["sanction.revoked"]}
+    sanctions = sorted(by_type["sanction.imposed"], key=lambda s: (s["decree_date"], s["sanction_id"]))
+
+    links, used = {}, set()
+    for s in sanctions:
+        ref = s["recommendation_ref"]
+        if ref in recs and ref not in links:
+            links[ref] = (s, "reference")
+            used.add(s["sanction_id"])
+    for r in sorted(recs.values(), key=lambda r: (r["issued_on"], r["recommendation_id"])):
+        if r["recommendation_id"] in links:
+            continue
+        issued = day(r["issued_on"])
+        for s in sanctions:
+            if (s["sanction_id"] not in used and s["nip"] == r["nip"]
+                    and issued - timedelta(days=7) <= day(s["decree_date"]) <= issued + timedelta(days=365)):
+                links[r["recommendation_id"]] = (s, "nip")
+                used.add(s["sanction_id"])
+                break
+
+    out = {}
+    for rid, r in recs.items():
+        s, method = links.get(rid, (None, None))
+        if s is not None and day(s["decree_date"]) <= as_of:
+            rev = revoked.get(s["sanction_id"])
+            status = "revoked" if rev is not None and rev <= as_of else "sanctioned"
+        elif rid in closed and closed[rid] <= as_of:
+            status = "closed"
+        elif (as_of - day(r["issued_on"])).days > sla_days:
+            status = "overdue"
+        else:
+            status = "pending"
+        out[rid] = {"status": status, "sanction_id": s["sanction_id"] if s else None, "link_method": method}
+    return out
+
+
+# ------------------------------------------------------------------ reproducibility
+
+
+def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path, small):
+    again = generate_season(tmp_path / "again", seed=11, scale=0.2)
+    other = generate_season(tmp_path / "other", seed=12, scale=0.2)
+    for topic in TOPICS:
+        assert again.files[topic].read_bytes() == small.files[topic].read_bytes()
+        assert other.files[topic].read_bytes() != small.files[topic].read_bytes()
+    assert again.ground_truth_path.read_bytes() == small.ground_truth_path.read_bytes()
+
+
+def test_writes_one_file_per_ingress_topic_and_the_ground_truth(small):
+    assert set(small.files) == set(TOPICS)
+    for topic, path in small.files.items():
+        assert path.name == f"{topic}.jsonl" and path.stat().st_size > 0
+    truth = _truth(small)
+    assert truth["seed"] == 11 and truth["election_id"] == "pilkada-2020"
+    assert truth["as_of"] == "2024-02-06" and truth["sla_days"] == 30
+    assert truth["counts"] == small.counts
+
+
+# ------------------------------------------------------------------ contract
+
+
+def test_every_valid_line_decodes_on_its_topic(small):
+    truth = _truth(small)
+    invalid = {e["event_id"] for e in truth["invalid_events"]}
+    valid_ids = set()
+    for topic, raw, obj in _lines(small):
+        if obj["event_id"] in invalid:
+            continue
+        decoded = decode(raw, topic)
+        assert decoded.ok, (topic, decoded.reasons, raw[:200])
+        assert EVENT_TYPES[obj["event_type"]].topic == topic
+        valid_ids.add(obj["event_id"])
+    assert sorted(valid_ids) == truth["valid_event_ids"]
+
+
+def test_invalid_events_are_the_listed_ones_and_break_what_they_say(small):
+    truth = _truth(small)
+    listed = {e["event_id"]: e for e in truth["invalid_events"]}
+    assert set(e["expected_reason_prefix"] for e in listed.values()) == {"schema.required", *DOMAIN_RULE_PREFIXES}
+    assert not set(listed) & set(truth["valid_event_ids"])
+    found = set()
+    for topic, raw, obj in _lines(small):
+        if obj["event_id"] not in listed:
+            continue
+        found.add(obj["event_id"])
+        expected = listed[obj["event_id"]]
+        assert expected["topic"] == topic
+        decoded = decode(raw, topic)
+        prefix = expected["expected_reason_prefix"]
+        if prefix == "schema.required":
+            assert not decoded.ok and any(r.startswith("schema.required") for r in decoded.reasons)
+            continue
+        # domain rules live in the GX suite; structurally these events are fine
+        assert decoded.ok, decoded.reasons
+        p = obj["payload"]
+        if prefix == "region.unknown":
+            assert p["region_code"] not in regions()
+        elif prefix == "sanction.unknown_code":
+            assert p["sanction_code"] not in sanction_types()
+        else:
+            nips = [p.get("nip")] + [s["nip"] for s in p.get("subjects", ())]
+            bad = [n for n in nips if n and not _real_date(n.replace(" ", "")[:8])]
+            assert bad, nips
+    assert found == set(listed)
+
+
+def test_invalid_copies_are_extra_events_not_the_only_copy(small):
+    """Every invalid event shadows a valid event with the same type and business key."""
+    valid_keys = {(e["event_type"], _key(e)) for e in _valid_events(small)}
+    listed = {e["event_id"] for e in _truth(small)["invalid_events"]}
+    for _, _, obj in _lines(small):
+        if obj["event_id"] in listed and _key(obj) is not None:
+            assert (obj["event_type"], _key(obj)) in valid_keys
+
+
+def _key(event: dict) -> str | None:
+    return event["payload"].get(EVENT_TYPES[event["event_type"]].key_field)
+
+
+def _real_date(yyyymmdd: str) -> bool:
+    try:
+        datetime.strptime(yyyymmdd, "%Y%m%d")
+        return True
+    except ValueError:
+        return False
+
+
+# ------------------------------------------------------------------ realistic values
+
+
+def test_nips_niks_regions_and_codes_are_plausible(small):
+    events = _valid_events(small)
+    nip_owner = {}
+    for e in events:
+        p, t = e["payload"], e["event_type"]
+        assert datetime.fromisoformat(e["occurred_at"]).utcoffset() in (
+            timedelta(hours=7), timedelta(hours=8), timedelta(hours=9))
+        if t == "report.filed":
+            assert p["region_code"] in regions() and "." in p["region_code"]
+            assert e["source"] == f"bawaslu:{p['region_code']}"
+            region = regions()[p["region_code"]]
+            for s in p["subjects"]:
+                if s["nip"]:
+                    _check_nip(s["nip"], date.fromisoformat(p["filed_on"]))
+                    assert nip_owner.setdefault(s["nip"], s["name"]) == s["name"]  # one person per NIP
+                # employer: this kab/kota or its province
+                assert s["agency"].upper().endswith(region.name) or s["agency"].upper().endswith(
+                    regions()[region.province_code].name), (s["agency"], region)
+            nik = p["reporter"]["nik"]
+            if p["kind"] == "temuan":
+                assert nik is None and p["reporter"]["type"] == "supervisor"
+            else:
+                assert len(nik) == 16 and nik[:4] == p["region_code"].replace(".", "")
+                dd = int(nik[6:8])
+                assert _real_date(f"19{nik[10:12]}{nik[8:10]}{dd - 40 if dd > 40 else dd:02d}") or \
+                    _real_date(f"20{nik[10:12]}{nik[8:10]}{dd - 40 if dd > 40 else dd:02d}")
+        elif t == "recommendation.issued":
+            assert e["source"] == p["issuer"] == ("kasn" if p["issued_on"] < "2024-09-01" else "bkn")
+            if p["sanction_code"] is not None:
+                assert sanction_level(p["sanction_code"]) == p["level"]
+        elif t == "sanction.imposed":
+            assert p["sanction_code"] in sanction_types()
+            assert p["effective_from"] >= p["decree_date"]
+            assert e["source"] == "bkn" or e["source"].startswith(("bkpsdm:", "bkd:"))
+
+
+def _check_nip(nip: str, filed_on: date) -> None:
+    assert len(nip) == 18 and nip.isdigit()
+    birth = datetime.strptime(nip[:8], "%Y%m%d").date()
+    assert 1965 <= birth.year <= 1995
+    start_year, start_month = int(nip[8:12]), int(nip[12:14])
+    assert 1 <= start_month <= 12
+    months_after_birth = (start_year - birth.year) * 12 + start_month - birth.month
+    assert 19 * 12 <= months_after_birth <= 35 * 12
+    assert (start_year, start_month) < (filed_on.year, filed_on.month)
+    assert nip[14] in "12"
+
+
+# ------------------------------------------------------------------ mess
+
+
+def test_duplicates_are_byte_identical_resends(small):
+    by_id = defaultdict(list)
+    for _, raw, obj in _lines(small):
+        by_id[obj["event_id"]].append(raw)
+    dups = {k: v for k, v in by_id.items() if len(v) > 1}
+    assert dups
+    assert all(len(set(v)) == 1 for v in dups.values())
+    assert sum(len(v) - 1 for v in dups.values()) == small.counts["duplicates"]
+    assert sum(small.counts["messages"].values()) == sum(len(v) for v in by_id.values())
+
+
+def test_arrival_order_is_shuffled_so_a_decision_can_precede_its_filing(small):
+    first_seen = {}
+    for topic, _, obj in _lines(small):
+        if topic == "reports.raw":
+            first_seen.setdefault((obj["event_type"], obj["payload"].get("report_id")), len(first_seen))
+    early = [rid for (t, rid), i in first_seen.items()
+             if t == "report.decided" and i < first_seen.get(("report.filed", rid), -1)]
+    assert early
+
+
+def test_about_thirty_percent_of_sanctions_lack_a_reference(full):
+    sanctions = [e["payload"] for e in _valid_events(full) if e["event_type"] == "sanction.imposed"]
+    share = sum(s["recommendation_ref"] is None for s in sanctions) / len(sanctions)
+    assert 0.25 <= share <= 0.37
+
+
+# ------------------------------------------------------------------ shape
+
+
+def test_shares_at_scale_one_follow_the_published_pilkada_2020_figures(full):
+    c = full.counts
+    assert abs(c["reported_asn"] - 2034) <= 0.05 * 2034
+    assert 0.75 <= c["proven_asn"] / c["reported_asn"] <= 0.82
+    assert c["recommended"] == c["proven_asn"]
+    assert 0.87 <= c["sanctioned"] / c["recommended"] <= 0.94
+    assert sum(c[s] for s in ("sanctioned", "revoked", "closed", "pending", "overdue")) == c["recommended"]
+    assert c["revoked"] > 0 and c["closed"] > 0 and c["overdue"] > 0
+    reports = [e["payload"] for e in _valid_events(full) if e["event_type"] == "report.filed"]
+    categories = Counter(p["category"] for p in reports)
+    assert 0.25 <= categories["V02"] / len(reports) <= 0.36  # social media, 30.4 %
+    assert categories.most_common(2)[1][0] == "V08"           # partisan activities, 22.4 %
+    rates = _truth(full)["followthrough_as_of"]
+    assert rates["2022-05-31"]["rate"] < rates["2023-01-31"]["rate"] < rates["2024-02-06"]["rate"]
+
+
+def test_sanction_code_choices_match_the_catalogue_levels():
+    for level, (current, legacy) in SANCTION_CODES.items():
+        for code, _ in current + legacy:
+            assert sanction_level(code) == level, (level, code)
+
+
+def test_summarize_names_the_counts(small):
+    text = summarize(small)
+    assert f"{small.counts['reported_asn']} reported ASN" in text and "sanctioned" in text
+
+
+# ------------------------------------------------------------------ ground truth
+
+
+def _assert_truth_matches_events(season) -> None:
+    truth = _truth(season)
+    events = _valid_events(season)
+    as_of = date.fromisoformat(truth["as_of"])
+    for e in events:
+        for name in BUSINESS_DATES:
+            if name in e["payload"]:
+                assert date.fromisoformat(e["payload"][name]) <= as_of, e
+    expected = _recompute(events, as_of, truth["sla_days"])
+    assert expected == truth["recommendations"]
+    statuses = Counter(v["status"] for v in expected.values())
+    for status in ("sanctioned", "revoked", "closed", "pending", "overdue"):
+        assert truth["counts"][status] == statuses[status]
+    filed = [e["payload"] for e in events if e["event_type"] == "report.filed"]
+    decided = [e["payload"] for e in events if e["event_type"] == "report.decided"]
+    assert truth["counts"]["reported_asn"] == sum(len(p["subjects"]) for p in filed)
+    assert truth["counts"]["proven_asn"] == sum(len(p["proven_nips"]) for p in decided if p["decision"] == "proven")
+    # one recommendation per recommended ASN
+    rec_nips = [e["payload"]["nip"] for e in events if e["event_type"] == "recommendation.issued"]
+    assert len(rec_nips) == len(set(rec_nips)) == truth["counts"]["recommended"]
+
+
+def test_ground_truth_matches_an_independent_reconciliation(small):
+    _assert_truth_matches_events(small)
+    methods = Counter(v["link_method"] for v in _truth(small)["recommendations"].values())
+    assert methods["reference"] and methods["nip"]
+
+
+def test_ground_truth_at_scale_one(full):
+    _assert_truth_matches_events(full)
+    # revocations are rare (~0.7 %), so only the full season is sure to have every event type
+    assert {e["event_type"] for e in _valid_events(full)} == set(EVENT_TYPES)
+
+
+def test_early_as_of_cuts_the_season_and_has_pending_recommendations(tmp_path):
+    season = generate_season(tmp_path, seed=5, scale=0.2, as_of=date(2020, 12, 20))
+    _assert_truth_matches_events(season)
+    assert season.counts["pending"] > 0 and season.counts["overdue"] > 0
+    assert season.counts["sanctioned"] / season.counts["recommended"] < 0.7
+
+
+def test_rates_zero_give_no_mess(tmp_path):
+    season = generate_season(tmp_path, seed=3, scale=0.05, invalid_rate=0.0, duplicate_rate=0.0)
+    assert season.counts["duplicates"] == 0 and season.counts["invalid"] == 0
+    assert _truth(season)["invalid_events"] == []
+    _assert_truth_matches_events(season)

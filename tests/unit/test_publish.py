@@ -1,0 +1,41 @@
+"""`netra publish`: keys from the contract, refused lines named by number, nothing half-sent silently."""
+from __future__ import annotations
+
+import json
+
+from fakes import FakeProducer
+from producers.publish import message_key, publish_lines
+
+EVENT = {"event_type": "sanction.imposed", "payload": {"sanction_id": "800/123/2021"}}
+
+
+def lines(*items):
+    return [(json.dumps(i) if isinstance(i, dict) else i).encode() + b"\n" for i in items]
+
+
+def test_each_event_is_sent_with_its_business_key():
+    producer = FakeProducer()
+    report = publish_lines(producer, "sanctions.raw", lines(EVENT, EVENT))
+    assert report.sent == 2 and report.refused == [] and producer.flushes == 1
+    assert producer.sent[0][:2] == ("sanctions.raw", b"800/123/2021")
+
+
+def test_a_line_that_is_not_json_stops_the_file_and_says_where():
+    producer = FakeProducer()
+    report = publish_lines(producer, "sanctions.raw", lines(EVENT, "{oops", EVENT))
+    assert report.sent == 1 and report.stopped_at == 2
+    assert report.refused[0][0] == 2
+    assert "line 2" in report.summary() and "NOT sent" in report.summary()
+    assert producer.flushes == 1, "what was sent before the bad line is flushed"
+
+
+def test_skip_invalid_sends_the_rest_and_reports_each_bad_line():
+    producer = FakeProducer()
+    report = publish_lines(producer, "sanctions.raw", lines("[1]", EVENT, "nope", EVENT), skip_invalid=True)
+    assert report.sent == 2 and [n for n, _ in report.refused] == [1, 3] and report.stopped_at is None
+
+
+def test_blank_lines_are_ignored_and_unknown_types_have_no_key():
+    assert publish_lines(FakeProducer(), "t", [b"\n", b"  \n"]).sent == 0
+    assert message_key({"event_type": "nope", "payload": {}}) is None
+    assert message_key({"event_type": "sanction.imposed", "payload": "x"}) is None

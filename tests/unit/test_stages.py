@@ -1,0 +1,88 @@
+"""The shared loop and the pure stages, with fake clients (no broker, no database)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from consumers.enricher import Enricher
+from consumers.loop import KafkaEmitter, Outcome, StopFlag, run
+from consumers.sink import Sink, event_row, reject_row
+from consumers.validator import Validator
+from fakes import FakeConsumer, FakeProducer, record
+
+FILED = (Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_bytes()
+
+
+def no_domain_rules(events):
+    return [[] for _ in events]
+
+
+def test_validator_splits_a_batch_into_valid_and_dlq_with_reasons():
+    stage = Validator(batch_rules=no_domain_rules)
+    out = stage.process([record(FILED, offset=0), record(b"nope", offset=1), record(FILED, topic="sanctions.raw", offset=2)])
+    assert [m.topic for m in out.forward] == ["events.valid"]
+    assert json.loads(out.forward[0].value)["payload"]["subjects"][0]["nip"] == "198609262015051001"
+    assert out.forward[0].key == b"001/Reg/LP/PW/Kota/33.72/XI/2020"
+    dlq = {dict(m.headers)["netra.source_offset"]: m for m in out.rejected}
+    assert set(dlq) == {b"1", b"2"}
+    assert json.loads(dict(dlq[b"1"].headers)["netra.reasons"]) == ["message.not_json"]
+    assert json.loads(dict(dlq[b"2"].headers)["netra.reasons"]) == ["topic.mismatch:event_type"]
+    assert dlq[b"1"].value == b"nope", "the DLQ keeps the original bytes"
+
+
+def test_validator_calls_the_batch_rules_once_per_batch_and_applies_their_reasons():
+    calls = []
+
+    def rules(events):
+        calls.append(len(events))
+        return [["region.unknown:payload.region_code"]] + [[] for _ in events[1:]]
+
+    out = Validator(batch_rules=rules).process([record(FILED, offset=i) for i in range(5)])
+    assert calls == [5]
+    assert len(out.forward) == 4 and len(out.rejected) == 1
+    assert json.loads(dict(out.rejected[0].headers)["netra.reasons"]) == ["region.unknown:payload.region_code"]
+
+
+def test_loop_commits_only_after_the_emitter_flushed_and_exits_when_idle():
+    consumer = FakeConsumer([[record(FILED, offset=0)], [record(b"x", offset=1)]])
+    producer = FakeProducer()
+    counters = run(consumer, Validator(batch_rules=no_domain_rules), KafkaEmitter(producer), batch_wait_ms=1,
+                   batch_size=10, until_idle=0.05, stop=StopFlag(install=False))
+    assert counters.consumed == 2 and counters.forwarded == 1 and counters.rejected == 1
+    assert consumer.commits == 2 and producer.flushes == 2
+    assert {t for t, *_ in producer.sent} == {"events.valid", "events.dlq"}
+
+
+def test_loop_does_not_commit_when_the_emitter_fails():
+    consumer = FakeConsumer([[record(FILED)]])
+
+    def failing_emit(records, outcome: Outcome):
+        raise ConnectionError("broker gone")
+
+    try:
+        run(consumer, Validator(batch_rules=no_domain_rules), failing_emit, batch_wait_ms=1, batch_size=10,
+            until_idle=0.05, stop=StopFlag(install=False))
+    except ConnectionError:
+        pass
+    assert consumer.commits == 0
+
+
+def test_enricher_forwards_enriched_events_without_reporter_identity():
+    out = Enricher(secret=b"k").process([record(FILED, topic="events.valid")])
+    event = json.loads(out.forward[0].value)
+    assert event["payload"]["reporter"] == {"type": "voter"} and "enrichment" in event
+    bad = Enricher(secret=b"k").process([record(b"{}", topic="events.valid")])
+    assert bad.forward == [] and json.loads(dict(bad.rejected[0].headers)["netra.reasons"]) == ["enrich.failed:KeyError"]
+
+
+def test_sink_turns_records_into_event_and_reject_rows():
+    enriched = Enricher(secret=b"k").process([record(FILED, topic="events.valid")]).forward[0]
+    dlq = Validator(batch_rules=no_domain_rules).process([record(b"\x00bad", offset=9)]).rejected[0]
+    out = Sink().process([record(enriched.value, topic="events.enriched", offset=3),
+                          record(dlq.value, topic="events.dlq", offset=4, headers=dlq.headers)])
+    (event,), (reject,) = out.forward, out.rejected
+    assert event[0] == "0b6f0000-0000-4000-8000-000000000001" and event[-3:] == ("events.enriched", 0, 3)
+    assert reject[:4] == ("reports.raw", 0, 9, "validator") and reject[4] == '{"message.not_json"}'
+    assert reject[9] == "\\x" + b"\x00bad".hex()
+    assert event_row(record(enriched.value))[7] == event[7], "the body hash is stable"
+    assert reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers))[5] is None
