@@ -15,7 +15,8 @@ from airflow.sdk import dag, task
 @dag(
     dag_id="reconcile_followthrough",
     schedule="@hourly",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Jakarta"),
+    # early enough that backfills can reconcile as of any date since Pemilu 2019
+    start_date=pendulum.datetime(2018, 1, 1, tz="Asia/Jakarta"),
     catchup=False,
     max_active_runs=1,
     tags=["netra", "warehouse"],
