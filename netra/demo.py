@@ -69,7 +69,8 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
         with conn, conn.cursor() as cur:
             cur.execute("SELECT count(*) FROM raw.events")
             landed = cur.fetchone()[0]
-            cur.execute("SELECT reasons[1], count(*) FROM raw.rejected_events GROUP BY 1 ORDER BY 2 DESC")
+            cur.execute("SELECT split_part(reasons[1], ':', 1), count(*) FROM raw.rejected_events "
+                        "GROUP BY 1 ORDER BY 2 DESC, 1")
             rejects = cur.fetchall()
             cur.execute("SELECT recommendation_id, status FROM mart.followthrough")
             statuses = dict(cur.fetchall())
