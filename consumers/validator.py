@@ -1,38 +1,74 @@
 """Validator stage: per message JSON + contract checks, per batch the Great Expectations suite.
 
-Valid events go to `events.valid` (normalised JSON, keyed by business id); anything
-else goes to `events.dlq` with reason codes. Never one GX call per event.
+Valid events go to `events.valid` (normalised JSON, keyed by business id, with the
+ingress topic/partition/offset in headers); anything else goes to `events.dlq` with
+reason codes. Never one GX call per event.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
-from consumers.dlq import dlq_message
+from consumers.dlq import H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURCE_TOPIC, dlq_message
 from consumers.loop import Outcome, Outgoing
 from netra.contracts.decode import decode
 from netra.contracts.events import key_for
 from netra.settings import INGRESS_TOPICS, TOPIC_VALID
 
-BatchRules = Callable[[list[dict]], list[list[str]]]
+BatchRules = Callable[[list[dict], Mapping[str, frozenset]], list[list[str]]]
 
 
-def default_batch_rules(events: list[dict]) -> list[list[str]]:
+def default_batch_rules(events: list[dict], report_subjects: Mapping[str, frozenset]) -> list[list[str]]:
     from expectations.events import validate_batch
 
-    return validate_batch(events, today=date.today())
+    return validate_batch(events, today=date.today(), report_subjects=report_subjects)
 
 
 def encode_event(event: dict) -> bytes:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
+class ReportIndex(OrderedDict):
+    """report_id -> its subjects' NIPs, for the reports this validator has seen (bounded, oldest dropped).
+
+    report.filed and report.decided share the Kafka key report_id, so a decision is
+    validated by the instance that saw its filing. It backs the rule "proven_nips are
+    subjects of the report" (checked only when the report is known).
+    """
+
+    def __init__(self, max_reports: int = 500_000):
+        super().__init__()
+        self.max_reports = max_reports
+
+    def remember(self, event: dict) -> None:
+        if event.get("event_type") != "report.filed":
+            return
+        payload = event["payload"]
+        self[payload["report_id"]] = frozenset(s["nip"] for s in payload["subjects"] if s.get("nip"))
+        self.move_to_end(payload["report_id"])
+        while len(self) > self.max_reports:
+            self.popitem(last=False)
+
+    def load(self, conn) -> int:
+        """Warm start from the reports already landed in raw.events."""
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT DISTINCT ON (payload->>'report_id') payload->>'report_id', "
+                "ARRAY(SELECT s->>'nip' FROM jsonb_array_elements(payload->'subjects') s WHERE s->>'nip' IS NOT NULL) "
+                "FROM raw.events WHERE event_type = 'report.filed' ORDER BY payload->>'report_id', occurred_at DESC")
+            for report_id, nips in cur:
+                self[report_id] = frozenset(nips)
+        return len(self)
+
+
 @dataclass
 class Validator:
     max_message_bytes: int = 262144
     batch_rules: BatchRules = default_batch_rules
+    reports: ReportIndex = field(default_factory=ReportIndex)
     name: str = "validator"
     input_topics: Sequence[str] = INGRESS_TOPICS
 
@@ -43,13 +79,17 @@ class Validator:
         for r, d in decoded:
             if not d.ok:
                 outcome.rejected.append(dlq_message(r, d.reasons, self.name))
-        domain_reasons = self.batch_rules([e for _, e in good]) if good else []
+        # filings earlier in this batch count as seen for the decisions after them
+        for _, event in good:
+            self.reports.remember(event)
+        domain_reasons = self.batch_rules([e for _, e in good], self.reports) if good else []
         if len(domain_reasons) != len(good):  # never drop an event silently
             raise RuntimeError(f"batch rules returned {len(domain_reasons)} results for {len(good)} events")
         for (r, event), reasons in zip(good, domain_reasons):
             if reasons:
                 outcome.rejected.append(dlq_message(r, reasons, self.name))
             else:
-                outcome.forward.append(Outgoing(TOPIC_VALID, encode_event(event), key_for(event),
-                                                (("netra.source_topic", r.topic.encode()),)))
+                headers = ((H_SOURCE_TOPIC, r.topic.encode()), (H_SOURCE_PARTITION, str(r.partition).encode()),
+                           (H_SOURCE_OFFSET, str(r.offset).encode()))
+                outcome.forward.append(Outgoing(TOPIC_VALID, encode_event(event), key_for(event), headers))
         return outcome

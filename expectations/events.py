@@ -23,6 +23,15 @@ Reason codes of this suite:
 - `sanction.unknown_code`   sanction_code is not in `netra.reference.sanction_types()`
 - `date.out_of_range`       a business date is before 2000-01-01 or after today
                             (effective_to may lie in the future)
+- `nik.region_invalid`      reporter NIK digits 1-4 are not a kabupaten/kota code (PP.KK)
+- `nik.birth_date_invalid`  reporter NIK digits 7-12 (DDMMYY, DD + 40 for women) are not a real date
+- `decision.proven_nip_not_subject`  a proven NIP is not among the subjects of its report
+                            (checked when the report has been seen)
+
+One suite per event type (`<event_type>.v1`, built by `build_suite`) is the catalogue
+of that type's rules, unit-tested on its own. At run time the validator runs their
+union, `events.v1`, in ONE call per micro-batch: rules are grouped so that a group
+shared by several types (the NIP rules, the date rules) is one set of expectations.
 
 great_expectations and pandas are imported lazily: importing this module must stay
 cheap because the CLI and the Airflow DAG files import it.
@@ -70,6 +79,9 @@ VALUE_COLUMNS = (
     "sanction_code",
     "day",                # a bounded business date
     "day_open",           # a business date with no upper bound
+    "nik_region",         # reporter NIK digits 1-4 as PP.KK
+    "nik_birth",          # reporter NIK DDMMYY with 40 taken off a woman's day
+    "proven_is_subject",  # True/False for a proven NIP of a known report, else null (derived)
 )
 COLUMNS = ("row_id", "event_index", "path") + VALUE_COLUMNS
 
@@ -108,58 +120,109 @@ def _membership_regex(region_codes) -> str:
     return "^(?:" + "|".join(alternatives) + r")\Z"
 
 
-@lru_cache(maxsize=1)
-def build_suites() -> dict[str, "ExpectationSuite"]:
-    """The GX suites of this module by name (one today: `events.v1`), built once per process.
-
-    The date bounds that move with the calendar use the suite parameter `today`,
-    supplied per run, so the suite itself never has to be rebuilt.
-    """
-    import great_expectations as gx
+def _rule_groups() -> dict[str, list]:
+    """Expectations by rule group; each event type's suite is the union of its groups."""
     import great_expectations.expectations as gxe
 
     from netra.reference import ELECTIONS, regions, sanction_types
 
     today = {"$PARAMETER": "today"}
-    suite = gx.ExpectationSuite(name=SUITE_NAME, meta={"contract": "events", "version": 1})
-    for expectation in (
-        # NIP birth date: a real date (strftime), then its range. GX coerces string
-        # bounds of ExpectColumnValuesToBeBetween to dates, so the range is checked
-        # on a derived date column rather than on the digit string.
-        gxe.ExpectColumnValuesToMatchStrftimeFormat(
-            column="nip_birth", strftime_format="%Y%m%d", meta=_reason("nip.birth_date_invalid")),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="nip_birth_day", min_value=EARLIEST_BIRTH, max_value=today,
-            meta=_reason("nip.birth_date_invalid")),
-        # NIP CPNS start (TMT): a real month, not in the future, and at least 18 years
-        # after the birth month. No built-in expectation adds years to a column, so the
-        # earliest allowed month is derived in pandas and compared with a pair expectation.
-        gxe.ExpectColumnValuesToMatchStrftimeFormat(
-            column="nip_cpns", strftime_format="%Y%m", meta=_reason("nip.cpns_start_invalid")),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="nip_cpns_month", max_value=today, meta=_reason("nip.cpns_start_invalid")),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="nip_cpns_month", column_B="nip_cpns_earliest", or_equal=True,
-            ignore_row_if="either_value_is_missing", meta=_reason("nip.cpns_start_invalid")),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="nip_sex", value_set=["1", "2"], meta=_reason("nip.sex_invalid")),
-        # Reference data membership.
-        gxe.ExpectColumnValuesToMatchRegex(
-            column="region_code", regex=_membership_regex(regions()), meta=_reason("region.unknown")),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="election_id", value_set=sorted(ELECTIONS), meta=_reason("election.unknown")),
-        gxe.ExpectColumnValuesToBeInSet(
-            column="sanction_code", value_set=sorted(sanction_types()),
-            meta=_reason("sanction.unknown_code")),
-        # Business dates.
-        gxe.ExpectColumnValuesToBeBetween(
-            column="day", min_value=EARLIEST_BUSINESS_DAY, max_value=today,
-            meta=_reason("date.out_of_range")),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="day_open", min_value=EARLIEST_BUSINESS_DAY, meta=_reason("date.out_of_range")),
-    ):
-        suite.add_expectation(expectation)
-    return {SUITE_NAME: suite}
+    regencies = {code for code, r in regions().items() if r.level == "regency"}
+    return {
+        "nip": [
+            # NIP birth date: a real date (strftime), then its range. GX coerces string
+            # bounds of ExpectColumnValuesToBeBetween to dates, so the range is checked
+            # on a derived date column rather than on the digit string.
+            gxe.ExpectColumnValuesToMatchStrftimeFormat(
+                column="nip_birth", strftime_format="%Y%m%d", meta=_reason("nip.birth_date_invalid")),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="nip_birth_day", min_value=EARLIEST_BIRTH, max_value=today,
+                meta=_reason("nip.birth_date_invalid")),
+            # NIP CPNS start (TMT): a real month, not in the future, and at least 18 years
+            # after the birth month. No built-in expectation adds years to a column, so the
+            # earliest allowed month is derived in pandas and compared with a pair expectation.
+            gxe.ExpectColumnValuesToMatchStrftimeFormat(
+                column="nip_cpns", strftime_format="%Y%m", meta=_reason("nip.cpns_start_invalid")),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="nip_cpns_month", max_value=today, meta=_reason("nip.cpns_start_invalid")),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="nip_cpns_month", column_B="nip_cpns_earliest", or_equal=True,
+                ignore_row_if="either_value_is_missing", meta=_reason("nip.cpns_start_invalid")),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="nip_sex", value_set=["1", "2"], meta=_reason("nip.sex_invalid")),
+        ],
+        "nik": [
+            # NIK: PPKKCC + DDMMYY (+40 on DD for women) + NNNN (DOMAIN.md §3). The region is
+            # where the NIK was first issued and never changes, so any regency code counts.
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="nik_region", regex=_membership_regex(regencies), meta=_reason("nik.region_invalid")),
+            gxe.ExpectColumnValuesToMatchStrftimeFormat(
+                column="nik_birth", strftime_format="%d%m%y", meta=_reason("nik.birth_date_invalid")),
+        ],
+        "report_reference": [
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="region_code", regex=_membership_regex(regions()), meta=_reason("region.unknown")),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="election_id", value_set=sorted(ELECTIONS), meta=_reason("election.unknown")),
+        ],
+        "sanction_code": [
+            gxe.ExpectColumnValuesToBeInSet(
+                column="sanction_code", value_set=sorted(sanction_types()),
+                meta=_reason("sanction.unknown_code")),
+        ],
+        "proven_subset": [
+            gxe.ExpectColumnValuesToBeInSet(
+                column="proven_is_subject", value_set=[True], meta=_reason("decision.proven_nip_not_subject")),
+        ],
+        "dates": [
+            gxe.ExpectColumnValuesToBeBetween(
+                column="day", min_value=EARLIEST_BUSINESS_DAY, max_value=today,
+                meta=_reason("date.out_of_range")),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="day_open", min_value=EARLIEST_BUSINESS_DAY, meta=_reason("date.out_of_range")),
+        ],
+    }
+
+
+#: Which rule groups each event type's suite holds (the catalogue, by type).
+SUITE_GROUPS = {
+    "report.filed": ("nip", "nik", "report_reference", "dates"),
+    "report.decided": ("nip", "proven_subset", "dates"),
+    "recommendation.issued": ("nip", "sanction_code", "dates"),
+    "recommendation.closed": ("dates",),
+    "sanction.imposed": ("nip", "sanction_code", "dates"),
+    "sanction.revoked": ("dates",),
+}
+
+
+def _suite(name: str, groups) -> "ExpectationSuite":
+    import great_expectations as gx
+
+    rules = _rule_groups()
+    suite = gx.ExpectationSuite(name=name, meta={"contract": "events", "version": 1, "groups": list(groups)})
+    for group in groups:
+        for expectation in rules[group]:
+            suite.add_expectation(expectation)
+    return suite
+
+
+@lru_cache(maxsize=None)
+def build_suite(event_type: str) -> "ExpectationSuite":
+    """The domain-rule suite of one event type, `<event_type>.v1`."""
+    return _suite(f"{event_type}.v1", SUITE_GROUPS[event_type])
+
+
+@lru_cache(maxsize=1)
+def build_suites() -> dict[str, "ExpectationSuite"]:
+    """The suites by name: `events.v1` (what the validator runs per batch) and one per event type.
+
+    The date bounds that move with the calendar use the suite parameter `today`,
+    supplied per run, so no suite has to be rebuilt.
+    """
+    union = tuple(dict.fromkeys(g for groups in SUITE_GROUPS.values() for g in groups))
+    suites = {SUITE_NAME: _suite(SUITE_NAME, union)}
+    suites.update({build_suite(t).name: build_suite(t) for t in SUITE_GROUPS})
+    return suites
 
 
 @lru_cache(maxsize=1)
@@ -219,7 +282,13 @@ def _nips(payload: dict) -> Iterator[tuple[str, str]]:
         yield "payload.nip", payload["nip"]
 
 
-def _checked_values(event: dict) -> Iterator[tuple[str, dict[str, Any]]]:
+def _nik_values(nik: str) -> dict[str, Any]:
+    day = int(nik[6:8])
+    day = day - 40 if day > 40 else day  # women: 40 is added to the day
+    return {"nik_region": f"{nik[0:2]}.{nik[2:4]}", "nik_birth": f"{day:02d}{nik[8:12]}"}
+
+
+def _checked_values(event: dict, report_subjects=None) -> Iterator[tuple[str, dict[str, Any]]]:
     """(field path, value columns) for every value of one event that a rule applies to.
 
     Field names are unique to their event types in contract v1 (region_code and
@@ -229,6 +298,14 @@ def _checked_values(event: dict) -> Iterator[tuple[str, dict[str, Any]]]:
     payload = event.get("payload") or {}
     for path, nip in _nips(payload):
         yield path, _nip_values(nip)
+    reporter = payload.get("reporter") or {}
+    if reporter.get("nik"):
+        yield "payload.reporter.nik", _nik_values(reporter["nik"])
+    if report_subjects is not None and event.get("event_type") == "report.decided":
+        subjects = report_subjects.get(payload.get("report_id"))
+        if subjects is not None:  # only when the report has been seen
+            for i, nip in enumerate(payload.get("proven_nips") or ()):
+                yield f"payload.proven_nips.{i}", {"proven_is_subject": nip in subjects}
     for name in ("region_code", "election_id", "sanction_code"):
         if payload.get(name) is not None:
             yield f"payload.{name}", {name: payload[name]}
@@ -240,8 +317,12 @@ def _checked_values(event: dict) -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"payload.{name}", {"day_open": date.fromisoformat(payload[name])}
 
 
-def flatten(events: list[dict]) -> "pd.DataFrame":
-    """One row per checked value of the batch; row `row_id` is the frame's row number."""
+def flatten(events: list[dict], report_subjects=None) -> "pd.DataFrame":
+    """One row per checked value of the batch; row `row_id` is the frame's row number.
+
+    `report_subjects` maps report_id -> the set of its subjects' NIPs, for the reports
+    seen so far; a decision whose report is not in it skips the proven-subset rule.
+    """
     import pandas as pd
 
     event_index: list[int] = []
@@ -249,7 +330,7 @@ def flatten(events: list[dict]) -> "pd.DataFrame":
     # Each row fills one or a few value columns: collect them sparsely, (row_id, value).
     filled: dict[str, list[tuple[int, Any]]] = {name: [] for name in VALUE_COLUMNS}
     for index, event in enumerate(events):
-        for path, values in _checked_values(event):
+        for path, values in _checked_values(event, report_subjects):
             row_id = len(paths)
             event_index.append(index)
             paths.append(path)
@@ -292,7 +373,7 @@ def _run_suite(frame: "pd.DataFrame", today: date):
     )
 
 
-def validate_batch(events: list[dict], *, today: date) -> list[list[str]]:
+def validate_batch(events: list[dict], *, today: date, report_subjects=None) -> list[list[str]]:
     """Domain reason codes per event, in input order; `[]` for an event that passes every rule.
 
     `events` are decoded, structurally valid events (`decode(...).event`). Raises
@@ -303,7 +384,7 @@ def validate_batch(events: list[dict], *, today: date) -> list[list[str]]:
         return []
     if isinstance(today, datetime):  # a datetime would not compare with the date columns
         today = today.date()
-    frame = flatten(events)
+    frame = flatten(events, report_subjects)
     reasons: list[list[str]] = [[] for _ in events]
     if frame.empty:
         return reasons

@@ -48,6 +48,24 @@ def _strip_nip(value: str) -> str:
     return value.replace(" ", "")
 
 
+_LEGACY_NIP = re.compile(r"^[0-9]{3} ?[0-9]{3} ?[0-9]{3}$")
+#: C0 controls except tab/newline/carriage return, DEL, and C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _refuse_legacy_nip(value: Any) -> Any:
+    # Pre-2007 NIPs had 9 digits; historic records still carry them. Say so precisely.
+    if isinstance(value, str) and _LEGACY_NIP.match(value):
+        raise PydanticCustomError("nip.legacy_format", "old 9-digit NIP; send the 18-digit NIP (Perka BKN 22/2007)")
+    return value
+
+
+def _no_control_characters(value: str) -> str:
+    if _CONTROL.search(value):
+        raise PydanticCustomError("text.control_characters", "text must not contain NUL or control characters")
+    return value
+
+
 #: Business date, `YYYY-MM-DD`.
 Day = Annotated[date, BeforeValidator(_require_day_string)]
 #: RFC 3339 timestamp with an offset.
@@ -56,11 +74,13 @@ Timestamp = Annotated[AwareDatetime, BeforeValidator(_require_timestamp_string)]
 Nip = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9]{8} ?[0-9]{6} ?[0-9] ?[0-9]{3}$"),
+    BeforeValidator(_refuse_legacy_nip),  # wraps the pattern check, so it runs first
     AfterValidator(_strip_nip),
 ]
 Nik = Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
-Opaque = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Clean = AfterValidator(_no_control_characters)
+Opaque = Annotated[str, StringConstraints(min_length=1, max_length=64), Clean]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200), Clean]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?$")]
 ElectionId = Annotated[str, StringConstraints(pattern=r"^(pemilu|pilkada)-[0-9]{4}$")]
 StrictInt = Annotated[int, Strict()]
@@ -102,7 +122,7 @@ class ReportFiled(_Strict):
     category: Category
     subjects: list[Subject] = Field(min_length=1, max_length=50)
     reporter: Reporter
-    summary: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    summary: Annotated[str, StringConstraints(max_length=4000), Clean] | None = None
 
 
 class ReportDecided(_Strict):
@@ -148,13 +168,13 @@ class SanctionImposed(_Strict):
     effective_from: Day
     effective_to: Day | None = None
     recommendation_ref: Opaque | None = None
-    reason: Annotated[str, StringConstraints(max_length=400)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=400), Clean] | None = None
 
 
 class SanctionRevoked(_Strict):
     sanction_id: Opaque
     revoked_on: Day
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=400), Clean]
 
 
 # ---------------------------------------------------------------- envelopes

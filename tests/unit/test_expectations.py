@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from expectations import events as suite_mod
-from expectations.events import SUITE_NAME, build_suites, validate_batch
+from expectations.events import SUITE_NAME, build_suite, build_suites, validate_batch
 from netra.contracts.decode import decode
 
 TODAY = date(2025, 6, 30)
@@ -332,15 +332,68 @@ def test_large_batch_makes_one_gx_call(monkeypatch):
 # ---------------------------------------------------------------- suite and module
 
 
-def test_suite_is_named_after_the_contract_and_cached():
+def test_suites_are_named_after_the_contract_and_cached():
     suites = build_suites()
-    assert list(suites) == [SUITE_NAME] == ["events.v1"]
+    assert list(suites) == [SUITE_NAME] + [f"{t}.v1" for t in EVENT_TYPES]
     assert build_suites() is suites
     codes = {e.meta["reason"] for e in suites[SUITE_NAME].expectations}
     assert codes == {
         "nip.birth_date_invalid", "nip.cpns_start_invalid", "nip.sex_invalid", "region.unknown",
-        "election.unknown", "sanction.unknown_code", "date.out_of_range",
+        "election.unknown", "sanction.unknown_code", "date.out_of_range", "nik.region_invalid",
+        "nik.birth_date_invalid", "decision.proven_nip_not_subject",
     }
+
+
+def test_the_batch_suite_is_the_union_of_the_per_type_suites_without_repeats():
+    suites = build_suites()
+    union = [e.configuration for e in suites[SUITE_NAME].expectations]
+    per_type = {json.dumps(e.configuration.to_json_dict(), sort_keys=True)
+                for t in EVENT_TYPES for e in build_suite(t).expectations}
+    assert len(union) == len(per_type)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "frame_row", "reason"),
+    [
+        ("report.filed", {"nik_region": "33.72", "nik_birth": "260986"}, None),
+        ("report.filed", {"nik_region": "99.99", "nik_birth": "260986"}, "nik.region_invalid"),
+        ("report.filed", {"nik_region": "33.72", "nik_birth": "320186"}, "nik.birth_date_invalid"),
+        ("report.decided", {"proven_is_subject": True}, None),
+        ("report.decided", {"proven_is_subject": False}, "decision.proven_nip_not_subject"),
+        ("sanction.imposed", {"sanction_code": 23}, None),
+        ("sanction.imposed", {"sanction_code": 12}, "sanction.unknown_code"),
+        ("recommendation.closed", {"day": date(1999, 12, 31)}, "date.out_of_range"),
+    ],
+)
+def test_each_type_suite_on_a_tiny_frame(event_type, frame_row, reason):
+    import pandas as pd
+
+    frame = pd.DataFrame([{c: None for c in suite_mod.COLUMNS} | {"row_id": 0, "event_index": 0, "path": "p"}
+                          | frame_row]).astype(object)
+    batch = suite_mod._batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(build_suite(event_type), result_format=suite_mod.RESULT_FORMAT,
+                            expectation_parameters={"today": TODAY})
+    failed = {r.expectation_config.meta["reason"] for r in result.results if not r.success}
+    assert failed == ({reason} if reason else set())
+
+
+@pytest.mark.parametrize(
+    ("nik", "ok"),
+    [("3372012609860001", True), ("3372016609860001", True),  # a woman born on the 26th: 26 + 40
+     ("9999012609860001", False), ("3372013209860001", False), ("3372017209860001", False)],
+)
+def test_reporter_nik(nik, ok):
+    event = make_event("report.filed")
+    event["payload"]["reporter"]["nik"] = nik
+    assert (reasons_of(event) == []) is ok
+
+
+def test_proven_nips_must_be_subjects_of_a_known_report():
+    decided = make_event("report.decided", proven_nips=[NIP, "199001012015052003"])
+    report_id = decided["payload"]["report_id"]
+    assert validate_batch([decided], today=TODAY) == [[]], "unknown report: rule skipped"
+    assert validate_batch([decided], today=TODAY, report_subjects={report_id: {NIP}}) == [
+        ["decision.proven_nip_not_subject:payload.proven_nips.1"]]
 
 
 def test_importing_the_module_does_not_import_gx_or_pandas():

@@ -13,7 +13,7 @@ from fakes import FakeConsumer, FakeProducer, record
 FILED = (Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_bytes()
 
 
-def no_domain_rules(events):
+def no_domain_rules(events, reports=None):
     return [[] for _ in events]
 
 
@@ -33,7 +33,7 @@ def test_validator_splits_a_batch_into_valid_and_dlq_with_reasons():
 def test_validator_calls_the_batch_rules_once_per_batch_and_applies_their_reasons():
     calls = []
 
-    def rules(events):
+    def rules(events, reports):
         calls.append(len(events))
         return [["region.unknown:payload.region_code"]] + [[] for _ in events[1:]]
 
