@@ -81,6 +81,24 @@ def load_reference(cur) -> None:
         "province_code = EXCLUDED.province_code, kind = EXCLUDED.kind, edition = EXCLUDED.edition",
         [(r.code, r.name, r.level, r.province_code, r.kind, REGIONS_EDITION) for r in reference.regions().values()],
     )
+    # after regions (agencies reference them), before aliases (which reference agencies)
+    from netra.reference.agencies import agencies, agency_alias_rows
+
+    execute_values(
+        cur,
+        "INSERT INTO ref.agencies (bkn_id, bkn_code, name, type, region_code, jenis) VALUES %s "
+        "ON CONFLICT (bkn_id) DO UPDATE SET bkn_code = EXCLUDED.bkn_code, name = EXCLUDED.name, "
+        "type = EXCLUDED.type, region_code = EXCLUDED.region_code, jenis = EXCLUDED.jenis",
+        [(a.bkn_id, a.bkn_code, a.name, a.type, a.region_code, a.jenis) for a in agencies().values()],
+    )
+    alias_rows = agency_alias_rows()
+    cur.execute("DELETE FROM ref.agency_aliases WHERE alias <> ALL(%s)", ([a for a, _, _ in alias_rows],))
+    execute_values(
+        cur,
+        "INSERT INTO ref.agency_aliases (alias, bkn_id, kind) VALUES %s "
+        "ON CONFLICT (alias) DO UPDATE SET bkn_id = EXCLUDED.bkn_id, kind = EXCLUDED.kind",
+        alias_rows,
+    )
     execute_values(
         cur,
         "INSERT INTO ref.sanction_types (code, name, level, legacy) VALUES %s "
