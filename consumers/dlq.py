@@ -15,6 +15,8 @@ H_SOURCE_TOPIC = "netra.source_topic"
 H_SOURCE_PARTITION = "netra.source_partition"
 H_SOURCE_OFFSET = "netra.source_offset"
 H_REJECTED_AT = "netra.rejected_at"
+#: Set by `netra dlq replay` when the stored message had its reporter identity scrubbed.
+H_REPORTER_KEY = "netra.reporter_key"
 NETRA_HEADERS = (H_REASONS, H_STAGE, H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET, H_REJECTED_AT)
 
 

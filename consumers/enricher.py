@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from typing import Sequence
 
-from consumers.dlq import dlq_message
+from consumers.dlq import H_REPORTER_KEY, dlq_message
 from consumers.loop import Outcome, Outgoing
 from consumers.validator import encode_event
 from netra.enrichment import enrich
@@ -23,7 +23,8 @@ class Enricher:
         for r in records:
             try:
                 event = json.loads(r.value)
-                enriched = enrich(event, self.secret)
+                hint = dict(r.headers or ()).get(H_REPORTER_KEY)
+                enriched = enrich(event, self.secret, hint.decode() if hint else None)
             except (ValueError, KeyError, TypeError) as exc:
                 # events.valid is written by the validator only; a bad record here is a bug upstream,
                 # but it still must not stop the stream or vanish.

@@ -25,7 +25,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             conn = connect(settings)
             try:
                 writer = PostgresWriter(conn, group_id)
-                stage = Sink()
+                stage = Sink(secret=settings.hmac_key)
                 consumer.subscribe(list(stage.input_topics), listener=seek_listener(consumer, writer))
                 return run(consumer, stage, writer, **loop_args)
             finally:
@@ -34,6 +34,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             from consumers.validator import Validator
 
             stage = Validator(max_message_bytes=settings.max_message_bytes)
+            _warm_start(stage)
         else:
             from consumers.enricher import Enricher
 
@@ -47,3 +48,24 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             producer.close()
     finally:
         consumer.close()
+
+
+def _warm_start(validator) -> None:
+    """Load the reports already landed, so decisions after a restart are still checked against them."""
+    import logging
+
+    from netra.settings import load
+    from netra.warehouse.db import connect
+
+    log = logging.getLogger("netra.validator")
+    try:
+        conn = connect(load())
+    except Exception as exc:  # the validator works without the warehouse; the rule is then skipped
+        log.warning("no warehouse for the report index (%s); proven-NIP checks start empty", exc)
+        return
+    try:
+        log.info("report index warm start: %d reports", validator.reports.load(conn))
+    except Exception as exc:
+        log.warning("report index warm start failed (%s); proven-NIP checks start empty", exc)
+    finally:
+        conn.close()

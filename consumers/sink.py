@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -23,9 +24,14 @@ from netra.settings import TOPIC_DLQ, TOPIC_ENRICHED
 log = logging.getLogger("netra.sink")
 
 EVENT_COLUMNS = ("event_id", "event_type", "schema_version", "source", "occurred_at", "payload", "enrichment",
-                 "body_sha256", "kafka_topic", "kafka_partition", "kafka_offset")
+                 "body_sha256", "kafka_topic", "kafka_partition", "kafka_offset",
+                 "source_topic", "source_partition", "source_offset")
 REJECT_COLUMNS = ("source_topic", "source_partition", "source_offset", "stage", "reasons", "event_id", "event_type",
-                  "source", "message_key", "message_value", "headers", "rejected_at", "dlq_partition", "dlq_offset")
+                  "source", "message_key", "message_value", "headers", "rejected_at", "dlq_partition", "dlq_offset",
+                  "reporter_key")
+CONFLICT_REASON = "event_id.conflict:event_id"
+#: A NIK-shaped run of digits (16, not part of a longer number such as an 18-digit NIP).
+_NIK_SHAPED = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
 
 
 def _pg_array(items: Sequence[str]) -> str:
@@ -42,6 +48,7 @@ def _text(value) -> str | None:
 
 
 def event_row(record) -> tuple:
+    headers = {k: v for k, v in (record.headers or [])}
     event = json.loads(record.value)
     body = {k: v for k, v in event.items() if k != "enrichment"}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
@@ -49,7 +56,41 @@ def event_row(record) -> tuple:
         event["event_id"], event["event_type"], event["schema_version"], event["source"], event["occurred_at"],
         json.dumps(event["payload"], ensure_ascii=False), json.dumps(event["enrichment"], ensure_ascii=False),
         digest, record.topic, record.partition, record.offset,
+        _header_text(headers, H_SOURCE_TOPIC), _header_int(headers, H_SOURCE_PARTITION),
+        _header_int(headers, H_SOURCE_OFFSET),
     )
+
+
+def _header_text(headers: dict, name: str) -> str | None:
+    value = headers.get(name)
+    return value.decode("utf-8", "replace") if value is not None else None
+
+
+def _header_int(headers: dict, name: str) -> int | None:
+    try:
+        return int(headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def scrub_reporter(value: bytes, secret: bytes) -> tuple[bytes, str | None]:
+    """Remove the reporter's NIK and name from a rejected message before it is stored (DOMAIN.md §6).
+
+    Returns the bytes to store and the reporter's pseudonym (so a replay can still
+    carry `reporter_key`). Bytes that are not a JSON event get NIK-shaped numbers masked.
+    """
+    from netra.enrichment import reporter_key
+
+    obj = _peek_envelope(value)
+    reporter = (obj.get("payload") or {}).get("reporter") if isinstance(obj.get("payload"), dict) else None
+    if isinstance(reporter, dict):
+        key = reporter_key(secret, reporter)
+        if reporter.get("nik") is not None or reporter.get("name") is not None:
+            reporter["nik"] = None
+            reporter["name"] = None
+            return json.dumps(obj, ensure_ascii=False).encode(), key
+        return value, key
+    return _NIK_SHAPED.sub(lambda m: b"0" * 16, value), None
 
 
 def _peek_envelope(value: bytes) -> dict:
@@ -61,11 +102,12 @@ def _peek_envelope(value: bytes) -> dict:
     return obj if isinstance(obj, dict) else {}
 
 
-def reject_row(record) -> tuple:
+def reject_row(record, secret: bytes) -> tuple:
     headers = {k: v for k, v in (record.headers or [])}
     meta = {k: v.decode("utf-8", "replace") for k, v in headers.items() if k.startswith("netra.")}
     original = {k: v.decode("utf-8", "replace") for k, v in headers.items() if not k.startswith("netra.")}
-    env = _peek_envelope(record.value or b"")
+    value, reporter = scrub_reporter(record.value or b"", secret)
+    env = _peek_envelope(value)
     reasons = json.loads(meta.get(H_REASONS, '["dlq.no_reason"]'))
     return (
         meta.get(H_SOURCE_TOPIC, record.topic), int(meta.get(H_SOURCE_PARTITION, record.partition)),
@@ -73,8 +115,8 @@ def reject_row(record) -> tuple:
         _text(env.get("event_id"))[:100] if isinstance(env.get("event_id"), str) else None,
         _text(env.get("event_type"))[:100] if isinstance(env.get("event_type"), str) else None,
         _text(env.get("source"))[:100] if isinstance(env.get("source"), str) else None,
-        _bytea(record.key), _bytea(record.value or b""), json.dumps(original).replace("\\u0000", ""),
-        meta.get(H_REJECTED_AT), record.partition, record.offset,
+        _bytea(record.key), _bytea(value), json.dumps(original).replace("\\u0000", ""),
+        meta.get(H_REJECTED_AT), record.partition, record.offset, reporter,
     )
 
 
@@ -82,6 +124,7 @@ def reject_row(record) -> tuple:
 class Sink:
     """Pure part: records -> rows. The transaction lives in PostgresWriter."""
 
+    secret: bytes = b""
     name: str = "sink"
     input_topics: Sequence[str] = (TOPIC_ENRICHED, TOPIC_DLQ)
 
@@ -90,10 +133,32 @@ class Sink:
         outcome = Outcome()
         for r in records:
             if r.topic == TOPIC_DLQ:
-                outcome.rejected.append(reject_row(r))
+                outcome.rejected.append(reject_row(r, self.secret))
             else:
                 outcome.forward.append(event_row(r))
         return outcome
+
+
+#: A re-used event_id with a different body: the first stored body wins, later ones are
+#: refused as conflicts (not silently dropped). "First" = already in raw.events, else the
+#: lowest (partition, offset) of the batch. Exact re-sends (same body) are simply stored once.
+CONFLICTS_TO_REJECTS = """
+INSERT INTO raw.rejected_events (source_topic, source_partition, source_offset, stage, reasons, event_id,
+                                 event_type, source, message_value, rejected_at, dlq_partition, dlq_offset)
+SELECT coalesce(s.source_topic, s.kafka_topic), coalesce(s.source_partition, s.kafka_partition),
+       coalesce(s.source_offset, s.kafka_offset), 'sink', %(reason)s::text[], s.event_id::text, s.event_type,
+       s.source,
+       convert_to(jsonb_build_object('event_id', s.event_id, 'event_type', s.event_type,
+                                     'schema_version', s.schema_version, 'source', s.source,
+                                     'occurred_at', s.occurred_at, 'payload', s.payload)::text, 'UTF8'),
+       now(), s.kafka_partition, s.kafka_offset
+FROM (SELECT *, first_value(body_sha256) OVER (PARTITION BY event_id ORDER BY kafka_partition, kafka_offset)
+                AS first_in_batch
+      FROM sink_events) s
+LEFT JOIN raw.events e ON e.event_id = s.event_id
+WHERE s.body_sha256 <> coalesce(e.body_sha256, s.first_in_batch)
+ON CONFLICT (source_topic, source_partition, source_offset, stage) DO NOTHING
+"""
 
 
 def _copy(cur, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
@@ -113,6 +178,7 @@ class PostgresWriter:
         self.group_id = group_id
         self.inserted_events = 0
         self.inserted_rejects = 0
+        self.conflicts = 0
 
     def stored_offsets(self) -> dict[tuple[str, int], int]:
         with self.conn:
@@ -132,6 +198,8 @@ class PostgresWriter:
                     cur.execute("CREATE TEMP TABLE IF NOT EXISTS sink_events "
                                 "(LIKE raw.events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
                     _copy(cur, "sink_events", EVENT_COLUMNS, outcome.forward)
+                    cur.execute(CONFLICTS_TO_REJECTS, {"reason": "{" + CONFLICT_REASON + "}"})
+                    self.conflicts += cur.rowcount
                     cols = ", ".join(EVENT_COLUMNS)
                     cur.execute(f"INSERT INTO raw.events ({cols}) SELECT {cols} FROM sink_events "
                                 "ORDER BY kafka_partition, kafka_offset ON CONFLICT (event_id) DO NOTHING")

@@ -18,10 +18,10 @@ from netra.contracts.decode import decode
 from netra.contracts.events import key_for
 from netra.settings import INGRESS_TOPICS, TOPIC_VALID
 
-BatchRules = Callable[[list[dict], Mapping[str, frozenset]], list[list[str]]]
+BatchRules = Callable[[list[dict], Mapping[str, tuple[frozenset, int]]], list[list[str]]]
 
 
-def default_batch_rules(events: list[dict], report_subjects: Mapping[str, frozenset]) -> list[list[str]]:
+def default_batch_rules(events: list[dict], report_subjects: Mapping[str, tuple[frozenset, int]]) -> list[list[str]]:
     from expectations.events import validate_batch
 
     return validate_batch(events, today=date.today(), report_subjects=report_subjects)
@@ -32,7 +32,7 @@ def encode_event(event: dict) -> bytes:
 
 
 class ReportIndex(OrderedDict):
-    """report_id -> its subjects' NIPs, for the reports this validator has seen (bounded, oldest dropped).
+    """report_id -> (its subjects' NIPs, how many subjects had no NIP), for the reports seen (bounded).
 
     report.filed and report.decided share the Kafka key report_id, so a decision is
     validated by the instance that saw its filing. It backs the rule "proven_nips are
@@ -47,7 +47,8 @@ class ReportIndex(OrderedDict):
         if event.get("event_type") != "report.filed":
             return
         payload = event["payload"]
-        self[payload["report_id"]] = frozenset(s["nip"] for s in payload["subjects"] if s.get("nip"))
+        nips = frozenset(s["nip"] for s in payload["subjects"] if s.get("nip"))
+        self[payload["report_id"]] = (nips, sum(1 for s in payload["subjects"] if not s.get("nip")))
         self.move_to_end(payload["report_id"])
         while len(self) > self.max_reports:
             self.popitem(last=False)
@@ -57,10 +58,11 @@ class ReportIndex(OrderedDict):
         with conn, conn.cursor() as cur:
             cur.execute(
                 "SELECT DISTINCT ON (payload->>'report_id') payload->>'report_id', "
-                "ARRAY(SELECT s->>'nip' FROM jsonb_array_elements(payload->'subjects') s WHERE s->>'nip' IS NOT NULL) "
+                "ARRAY(SELECT s->>'nip' FROM jsonb_array_elements(payload->'subjects') s WHERE s->>'nip' IS NOT NULL), "
+                "jsonb_array_length(payload->'subjects') "
                 "FROM raw.events WHERE event_type = 'report.filed' ORDER BY payload->>'report_id', occurred_at DESC")
-            for report_id, nips in cur:
-                self[report_id] = frozenset(nips)
+            for report_id, nips, subjects in cur:
+                self[report_id] = (frozenset(nips), subjects - len(nips))
         return len(self)
 
 

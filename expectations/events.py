@@ -302,10 +302,17 @@ def _checked_values(event: dict, report_subjects=None) -> Iterator[tuple[str, di
     if reporter.get("nik"):
         yield "payload.reporter.nik", _nik_values(reporter["nik"])
     if report_subjects is not None and event.get("event_type") == "report.decided":
-        subjects = report_subjects.get(payload.get("report_id"))
-        if subjects is not None:  # only when the report has been seen
+        known = report_subjects.get(payload.get("report_id"))
+        if known is not None:  # only when the report has been seen
+            nips, without_nip = known
+            # A subject reported without a NIP may be identified during klarifikasi:
+            # each such subject can account for one proven NIP not named in the report.
+            spare = without_nip
             for i, nip in enumerate(payload.get("proven_nips") or ()):
-                yield f"payload.proven_nips.{i}", {"proven_is_subject": nip in subjects}
+                ok = nip in nips or spare > 0
+                if nip not in nips and spare > 0:
+                    spare -= 1
+                yield f"payload.proven_nips.{i}", {"proven_is_subject": ok}
     for name in ("region_code", "election_id", "sanction_code"):
         if payload.get(name) is not None:
             yield f"payload.{name}", {name: payload[name]}
@@ -320,8 +327,9 @@ def _checked_values(event: dict, report_subjects=None) -> Iterator[tuple[str, di
 def flatten(events: list[dict], report_subjects=None) -> "pd.DataFrame":
     """One row per checked value of the batch; row `row_id` is the frame's row number.
 
-    `report_subjects` maps report_id -> the set of its subjects' NIPs, for the reports
-    seen so far; a decision whose report is not in it skips the proven-subset rule.
+    `report_subjects` maps report_id -> (set of its subjects' NIPs, number of subjects
+    reported without a NIP), for the reports seen so far; a decision whose report is
+    not in it skips the proven-subset rule.
     """
     import pandas as pd
 

@@ -129,6 +129,61 @@ def cmd_reconcile(args) -> int:
     return 0
 
 
+def cmd_dlq(args) -> int:
+    from netra import dlq
+    from netra.text import render_table
+    from netra.warehouse.db import connect
+
+    s = _settings()
+    conn = connect(s)
+    try:
+        if args.action == "list":
+            rows = dlq.list_rejects(conn, source=args.source, reason=args.reason, limit=args.limit,
+                                    include_replayed=args.include_replayed)
+            say(render_table(("id", "landed", "topic", "offset", "stage", "source", "event_type", "reasons",
+                              "replayed"),
+                             [(r["reject_id"], f"{r['landed_at']:%Y-%m-%d %H:%M}", r["source_topic"],
+                               f"{r['source_partition']}:{r['source_offset']}", r["stage"], r["source"],
+                               r["event_type"], ", ".join(r["reasons"][:3]) + (" …" if len(r["reasons"]) > 3 else ""),
+                               "yes" if r["replayed_at"] else "") for r in rows]))
+            say(f"{len(rows)} rejected message(s) shown (newest first; --limit {args.limit})")
+        elif args.action == "show":
+            if args.id is None:
+                say("error: netra dlq show needs the id of a rejected message (see netra dlq list)")
+                return 2
+            row = dlq.show_reject(conn, args.id)
+            if row is None:
+                say(f"error: no rejected message with id {args.id}")
+                return 1
+            value = bytes(row.pop("message_value"))
+            key = row.pop("message_key")
+            for k, v in row.items():
+                say(f"{k:17} {v}")
+            say(f"{'message_key':17} {bytes(key).decode('utf-8', 'backslashreplace') if key is not None else None}")
+            say(f"message_value ({len(value)} bytes):\n{dlq.format_value(value)}")
+        elif args.action == "replay":
+            if not args.reason:
+                say("error: netra dlq replay needs --reason R (a reason code such as region.unknown)")
+                return 2
+            from netra.kafka_io import make_producer
+
+            producer = make_producer(s)
+            try:
+                dlq.replay(conn, producer, reason=args.reason, source=args.source, say=say)
+            finally:
+                producer.close()
+        else:
+            by_source, by_reason = dlq.stats(conn)
+            say("ingest quality per source (raw.ingest_quality)")
+            say(render_table(("source", "accepted", "rejected", "open", "reject_rate", "last_seen"),
+                             [(*r[:5], f"{r[5]:%Y-%m-%d %H:%M}" if r[5] else None) for r in by_source]))
+            say("\nrejects per source and reason (raw.reject_reasons)")
+            say(render_table(("source", "reason", "rejected", "open"), by_reason))
+    finally:
+        conn.close()
+    return 0
+
+
 def cmd_demo(args) -> int:
     from netra.demo import run_demo
 
@@ -178,6 +233,15 @@ def build_parser() -> argparse.ArgumentParser:
     rc = sub.add_parser("reconcile", help="link sanctions to recommendations and publish the marts")
     rc.add_argument("--as-of", type=_as_of, default=date.today())
     rc.set_defaults(func=cmd_reconcile)
+
+    dq = sub.add_parser("dlq", help="rejected messages: list, show, replay, stats")
+    dq.add_argument("action", choices=["list", "show", "replay", "stats"])
+    dq.add_argument("id", nargs="?", type=int, help="with show: the reject id")
+    dq.add_argument("--source", help="only this source (e.g. bawaslu:33.72)")
+    dq.add_argument("--reason", help="a reason code, e.g. region.unknown (any field), or code:path")
+    dq.add_argument("--limit", type=int, default=50)
+    dq.add_argument("--include-replayed", action="store_true")
+    dq.set_defaults(func=cmd_dlq)
 
     dm = sub.add_parser("demo", help="everything end to end on a synthetic Pilkada 2020 season")
     dm.add_argument("--seed", type=int, default=2020)

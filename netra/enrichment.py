@@ -36,6 +36,15 @@ def asn_key(secret: bytes, nip: str) -> str:
     return pseudonym(secret, "nip", nip.replace(" ", ""))
 
 
+def reporter_key(secret: bytes, reporter: dict) -> str | None:
+    """Pseudonym of a reporter: from the NIK when given, else from the normalised name."""
+    if reporter.get("nik"):
+        return pseudonym(secret, "nik", str(reporter["nik"]))
+    if reporter.get("name"):
+        return pseudonym(secret, "name", " ".join(str(reporter["name"]).upper().split()))
+    return None
+
+
 def _band(value: int, bands) -> str:
     label = bands[0][1]
     for floor, name in bands:
@@ -101,8 +110,13 @@ def region_info(code: str) -> dict[str, Any] | None:
     }
 
 
-def enrich(event: dict, secret: bytes) -> dict:
-    """Return a copy of `event` with an `enrichment` object and the reporter's identity removed."""
+def enrich(event: dict, secret: bytes, reporter_key_hint: str | None = None) -> dict:
+    """Return a copy of `event` with an `enrichment` object and the reporter's identity removed.
+
+    `reporter_key_hint` is the pseudonym carried by a replayed DLQ message whose
+    reporter identity was scrubbed before storage; it is used only when the payload
+    no longer has the identity itself.
+    """
     out = copy.deepcopy(event)
     payload = out["payload"]
     etype = out["event_type"]
@@ -113,12 +127,7 @@ def enrich(event: dict, secret: bytes) -> dict:
         enrichment["election_phase"] = election_phase(payload["election_id"], on)
         enrichment["subjects"] = [asn_profile(secret, s.get("nip"), on) for s in payload["subjects"]]
         reporter = payload["reporter"]
-        if reporter.get("nik"):
-            enrichment["reporter_key"] = pseudonym(secret, "nik", reporter["nik"])
-        elif reporter.get("name"):
-            enrichment["reporter_key"] = pseudonym(secret, "name", " ".join(reporter["name"].upper().split()))
-        else:
-            enrichment["reporter_key"] = None
+        enrichment["reporter_key"] = reporter_key(secret, reporter) or reporter_key_hint
         # privacy: only the reporter type travels on
         payload["reporter"] = {"type": reporter["type"]}
     elif etype == "report.decided":

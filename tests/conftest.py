@@ -75,13 +75,10 @@ def db(pg_settings):
     """A connection to the test warehouse with raw, core and mart emptied first."""
     from netra.warehouse.db import connect
 
+    from support import truncate_warehouse
+
     conn = connect(pg_settings)
-    with conn, conn.cursor() as cur:
-        cur.execute(
-            "TRUNCATE raw.events, raw.rejected_events, raw.consumer_offsets, core.reports, core.subjects, "
-            "core.decisions, core.recommendations, core.recommendation_closures, core.sanctions, "
-            "core.sanction_revocations, core.links, mart.followthrough, mart.followthrough_summary"
-        )
+    truncate_warehouse(conn)
     yield conn
     conn.close()
 

@@ -218,14 +218,12 @@ def summary_table(conn) -> str:
             rows = cur.fetchall()
             cur.execute("SELECT max(as_of) FROM mart.followthrough_summary")
             as_of = cur.fetchone()[0]
+    from netra.text import render_table
+
     head = ("election", "reported", "proven", "recommended", "sanctioned", "revoked", "pending", "overdue",
             "closed", "rate")
-    body = [tuple("" if v is None else str(v) for v in r) for r in rows]
-    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(head)]
-    line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))  # noqa: E731
-    out = [f"follow-through as of {as_of} (mart.followthrough_summary, summed per election)", line(head)]
-    out += [line(r) for r in body]
-    return "\n".join(out)
+    return (f"follow-through as of {as_of} (mart.followthrough_summary, summed per election)\n"
+            + render_table(head, rows))
 
 
 

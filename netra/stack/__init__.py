@@ -62,13 +62,15 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float, say: Say, int
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
-def stop_pid(pid: int, name: str, say: Say, timeout: float = 30.0) -> None:
-    """SIGTERM the process group, wait, then SIGKILL."""
+def stop_pid(pid: int, name: str, say: Say, timeout: float = 30.0, signal_number: int = signal.SIGTERM,
+             group: bool = True) -> None:
+    """Signal the process (group), wait for it to exit, then SIGKILL."""
     if not pid_alive(pid):
         return
     say(f"  stopping {name} (pid {pid}) ...")
+    kill = os.killpg if group else os.kill
     try:
-        os.killpg(pid, signal.SIGTERM)
+        kill(pid, signal_number)
     except ProcessLookupError:
         return
     deadline = time.monotonic() + timeout
@@ -78,7 +80,7 @@ def stop_pid(pid: int, name: str, say: Say, timeout: float = 30.0) -> None:
         time.sleep(0.3)
     say(f"  {name} did not stop in {timeout:.0f}s; killing it")
     try:
-        os.killpg(pid, signal.SIGKILL)
+        kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
 

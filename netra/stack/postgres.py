@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from pathlib import Path
 
 from netra.settings import Settings, SettingsError
-from netra.stack import ComponentStatus, Say, StackState
+from netra.stack import ComponentStatus, Say, StackState, stop_pid
 
 DATABASE = "netra"
 
@@ -89,12 +90,12 @@ def down(settings: Settings, say: Say) -> None:
         return
     pgdata = _pgdata(settings)
     if pgdata.exists() and _running(settings):
-        _quiet_pgserver(settings)
-        from pgserver._commands import pg_ctl
+        from pgserver.utils import PostmasterInfo
 
-        say("  stopping postgres ...")
-        user = "pgserver" if os.geteuid() == 0 else None
-        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, **({"user": user} if user else {}))
+        info = PostmasterInfo.read_from_pgdata(pgdata)
+        # SIGINT = PostgreSQL's "fast" shutdown. Signalling the postmaster (rather than running
+        # pg_ctl as the pgserver user) works whatever the permissions on the parent folders.
+        stop_pid(info.pid, "postgres", say, signal_number=signal.SIGINT, group=False)
         say("postgres: stopped")
     state.update("postgres", None)
 

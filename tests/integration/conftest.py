@@ -3,45 +3,11 @@ from __future__ import annotations
 
 import itertools
 import os
-import time
 
 import pytest
-
-from netra.settings import ALL_TOPICS
+from support import recreate_topics
 
 _counter = itertools.count()
-
-
-def _recreate_topics(settings) -> None:
-    from kafka import KafkaAdminClient
-    from kafka.errors import KafkaError, UnknownTopicOrPartitionError
-
-    from netra.kafka_io import create_topics
-
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-tests")
-    try:
-        existing = [t for t in admin.list_topics() if t in ALL_TOPICS]
-        if existing:
-            try:
-                admin.delete_topics(existing)
-            except UnknownTopicOrPartitionError:
-                pass
-        deadline = time.monotonic() + 30
-        while any(t in ALL_TOPICS for t in admin.list_topics()):
-            if time.monotonic() > deadline:
-                raise TimeoutError("topics were not deleted within 30s")
-            time.sleep(0.2)
-    finally:
-        admin.close()
-    deadline = time.monotonic() + 30
-    while True:  # deletion is asynchronous in KRaft: retry until the names are free again
-        try:
-            create_topics(settings, lambda _m: None)
-            return
-        except KafkaError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
 
 
 @pytest.fixture
@@ -49,7 +15,7 @@ def pipeline(stack_settings, db, monkeypatch):
     """Settings for one test: empty topics, empty warehouse, consumer groups of its own."""
     from netra import settings
 
-    _recreate_topics(stack_settings)
+    recreate_topics(stack_settings)
     monkeypatch.setenv("NETRA_GROUP_PREFIX", f"test{next(_counter)}-{os.getpid()}")
     return settings.load()
 

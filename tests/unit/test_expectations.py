@@ -392,8 +392,10 @@ def test_proven_nips_must_be_subjects_of_a_known_report():
     decided = make_event("report.decided", proven_nips=[NIP, "199001012015052003"])
     report_id = decided["payload"]["report_id"]
     assert validate_batch([decided], today=TODAY) == [[]], "unknown report: rule skipped"
-    assert validate_batch([decided], today=TODAY, report_subjects={report_id: {NIP}}) == [
+    assert validate_batch([decided], today=TODAY, report_subjects={report_id: (frozenset({NIP}), 0)}) == [
         ["decision.proven_nip_not_subject:payload.proven_nips.1"]]
+    # a subject reported without a NIP may turn out to be the second proven ASN
+    assert validate_batch([decided], today=TODAY, report_subjects={report_id: (frozenset({NIP}), 1)}) == [[]]
 
 
 def test_importing_the_module_does_not_import_gx_or_pandas():

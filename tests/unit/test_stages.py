@@ -78,11 +78,47 @@ def test_enricher_forwards_enriched_events_without_reporter_identity():
 def test_sink_turns_records_into_event_and_reject_rows():
     enriched = Enricher(secret=b"k").process([record(FILED, topic="events.valid")]).forward[0]
     dlq = Validator(batch_rules=no_domain_rules).process([record(b"\x00bad", offset=9)]).rejected[0]
-    out = Sink().process([record(enriched.value, topic="events.enriched", offset=3),
+    out = Sink(secret=b"k").process([record(enriched.value, topic="events.enriched", offset=3),
                           record(dlq.value, topic="events.dlq", offset=4, headers=dlq.headers)])
     (event,), (reject,) = out.forward, out.rejected
-    assert event[0] == "0b6f0000-0000-4000-8000-000000000001" and event[-3:] == ("events.enriched", 0, 3)
+    assert event[0] == "0b6f0000-0000-4000-8000-000000000001" and event[8:11] == ("events.enriched", 0, 3)
     assert reject[:4] == ("reports.raw", 0, 9, "validator") and reject[4] == '{"message.not_json"}'
     assert reject[9] == "\\x" + b"\x00bad".hex()
     assert event_row(record(enriched.value))[7] == event[7], "the body hash is stable"
-    assert reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers))[5] is None
+    assert reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")[5] is None
+
+
+def test_rejected_messages_are_stored_without_the_reporters_identity():
+    from netra.enrichment import reporter_key
+
+    dlq = Validator(batch_rules=lambda events, reports: [["region.unknown:payload.region_code"]]).process(
+        [record(FILED)]).rejected[0]
+    row = reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")
+    stored = bytes.fromhex(row[9][2:])
+    assert b"3372012609860001" not in stored and b"Siti Aminah" not in stored
+    assert json.loads(stored)["payload"]["reporter"] == {"type": "voter", "nik": None, "name": None}
+    assert row[-1] == reporter_key(b"k", json.loads(FILED)["payload"]["reporter"])
+    garbage = reject_row(record(b"nik 3372012609860001 nip 198609262015051001", topic="events.dlq"), b"k")
+    assert bytes.fromhex(garbage[9][2:]) == b"nik 0000000000000000 nip 198609262015051001"
+
+
+def test_a_replayed_message_keeps_its_reporter_key_through_the_enricher():
+    scrubbed = json.loads(FILED)
+    scrubbed["payload"]["reporter"].update(nik=None, name=None)
+    out = Enricher(secret=b"k").process([record(json.dumps(scrubbed).encode(), topic="events.valid",
+                                                headers=[("netra.reporter_key", b"abc")])])
+    assert json.loads(out.forward[0].value)["enrichment"]["reporter_key"] == "abc"
+
+
+def test_validator_checks_proven_nips_against_a_report_seen_earlier_in_the_batch():
+    filed = json.loads(FILED)
+    decided = {"event_id": "0b6f0000-0000-4000-8000-000000000009", "event_type": "report.decided",
+               "schema_version": 1, "source": "bawaslu:33.72", "occurred_at": "2020-11-25T10:00:00+07:00",
+               "payload": {"report_id": filed["payload"]["report_id"], "decision": "proven",
+                           "decided_on": "2020-11-25", "proven_nips": ["199001012015052003"]}}
+    stage = Validator()  # the real GX suite
+    out = stage.process([record(FILED, offset=0), record(json.dumps(decided).encode(), offset=1)])
+    assert len(out.forward) == 1
+    assert json.loads(dict(out.rejected[0].headers)["netra.reasons"]) == [
+        "decision.proven_nip_not_subject:payload.proven_nips.0"]
+    assert stage.reports[filed["payload"]["report_id"]] == (frozenset({"198609262015051001"}), 0)

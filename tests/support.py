@@ -1,0 +1,53 @@
+"""Helpers shared by the service fixtures (importable as `support`: tests/ is on sys.path via its conftest)."""
+from __future__ import annotations
+
+import time
+
+from netra.settings import ALL_TOPICS
+
+WAREHOUSE_TABLES = (
+    "raw.events", "raw.rejected_events", "raw.consumer_offsets", "core.reports", "core.subjects",
+    "core.decisions", "core.recommendations", "core.recommendation_closures", "core.sanctions",
+    "core.sanction_revocations", "core.links", "mart.followthrough", "mart.followthrough_summary",
+)
+
+
+def truncate_warehouse(conn) -> None:
+    """Empty raw, core and mart (reference data and migrations stay)."""
+    with conn, conn.cursor() as cur:
+        cur.execute("TRUNCATE " + ", ".join(WAREHOUSE_TABLES))
+
+
+def recreate_topics(settings) -> None:
+    """Delete and re-create every Netra topic, so a test starts from empty topics."""
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError, UnknownTopicOrPartitionError
+
+    from netra.kafka_io import create_topics
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-tests")
+    try:
+        existing = [t for t in admin.list_topics() if t in ALL_TOPICS]
+        if existing:
+            try:
+                admin.delete_topics(existing)
+            except UnknownTopicOrPartitionError:
+                pass
+        deadline = time.monotonic() + 30
+        while any(t in ALL_TOPICS for t in admin.list_topics()):
+            if time.monotonic() > deadline:
+                raise TimeoutError("topics were not deleted within 30s")
+            time.sleep(0.2)
+    finally:
+        admin.close()
+    deadline = time.monotonic() + 30
+    while True:  # deletion is asynchronous in KRaft: retry until the names are free again
+        try:
+            create_topics(settings, lambda _m: None)
+            return
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
