@@ -8,7 +8,7 @@ from typing import Sequence
 from consumers.dlq import H_REPORTER_KEY, dlq_message
 from consumers.loop import Outcome, Outgoing
 from consumers.validator import encode_event
-from netra.enrichment import enrich
+from netra.enrichment import enrich, open_reporter_key
 from netra.settings import TOPIC_ENRICHED, TOPIC_VALID
 
 
@@ -23,8 +23,9 @@ class Enricher:
         for r in records:
             try:
                 event = json.loads(r.value)
-                hint = dict(r.headers or ()).get(H_REPORTER_KEY)
-                enriched = enrich(event, self.secret, hint.decode() if hint else None)
+                sealed = dict(r.headers or ()).get(H_REPORTER_KEY)
+                hint = open_reporter_key(self.secret, sealed.decode("utf-8", "replace")) if sealed else None
+                enriched = enrich(event, self.secret, hint)
             except (ValueError, KeyError, TypeError) as exc:
                 # events.valid is written by the validator only; a bad record here is a bug upstream,
                 # but it still must not stop the stream or vanish.

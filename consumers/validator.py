@@ -18,6 +18,7 @@ from netra.contracts.decode import decode
 from netra.contracts.events import key_for
 from netra.settings import INGRESS_TOPICS, TOPIC_VALID
 
+_POSITION_HEADERS = (H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET)
 BatchRules = Callable[[list[dict], Mapping[str, tuple[frozenset, int]]], list[list[str]]]
 
 
@@ -91,7 +92,9 @@ class Validator:
             if reasons:
                 outcome.rejected.append(dlq_message(r, reasons, self.name))
             else:
-                headers = ((H_SOURCE_TOPIC, r.topic.encode()), (H_SOURCE_PARTITION, str(r.partition).encode()),
-                           (H_SOURCE_OFFSET, str(r.offset).encode()))
+                # original headers travel on (a replay's reporter key among them), plus the ingress position
+                carried = tuple((k, v) for k, v in (r.headers or ()) if k not in _POSITION_HEADERS)
+                headers = carried + ((H_SOURCE_TOPIC, r.topic.encode()), (H_SOURCE_PARTITION, str(r.partition).encode()),
+                                     (H_SOURCE_OFFSET, str(r.offset).encode()))
                 outcome.forward.append(Outgoing(TOPIC_VALID, encode_event(event), key_for(event), headers))
         return outcome

@@ -198,6 +198,8 @@ SUITE_GROUPS = {
 def _suite(name: str, groups) -> "ExpectationSuite":
     import great_expectations as gx
 
+    _batch_definition()  # GX objects need an active (ephemeral) context
+
     rules = _rule_groups()
     suite = gx.ExpectationSuite(name=name, meta={"contract": "events", "version": 1, "groups": list(groups)})
     for group in groups:

@@ -169,7 +169,7 @@ def cmd_dlq(args) -> int:
 
             producer = make_producer(s)
             try:
-                dlq.replay(conn, producer, reason=args.reason, source=args.source, say=say)
+                dlq.replay(conn, producer, reason=args.reason, source=args.source, secret=s.hmac_key, say=say)
             finally:
                 producer.close()
         else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from consumers.dlq import H_REPORTER_KEY
+from netra.enrichment import seal_reporter_key
 
 Say = Callable[[str], None]
 H_REPLAY_OF = "netra.replay_of"
@@ -61,7 +62,8 @@ class ReplayReport:
     by_topic: dict[str, int]
 
 
-def replay(conn, producer, *, reason: str, source: str | None = None, say: Say = print) -> ReplayReport:
+def replay(conn, producer, *, reason: str, secret: bytes, source: str | None = None,
+           say: Say = print) -> ReplayReport:
     """Re-send the matching, not yet replayed rejects into their source topics, then mark them replayed.
 
     Marking happens in the same transaction that selected the rows (FOR UPDATE), after
@@ -80,7 +82,7 @@ def replay(conn, producer, *, reason: str, source: str | None = None, say: Say =
             out_headers = [(k, v.encode()) for k, v in (headers or {}).items()]
             out_headers.append((H_REPLAY_OF, str(reject_id).encode()))
             if reporter_key:
-                out_headers.append((H_REPORTER_KEY, reporter_key.encode()))
+                out_headers.append((H_REPORTER_KEY, seal_reporter_key(secret, reporter_key).encode()))
             producer.send(topic, value=bytes(value), key=bytes(key) if key is not None else None,
                           headers=out_headers)
             by_topic[topic] = by_topic.get(topic, 0) + 1

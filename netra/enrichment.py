@@ -36,6 +36,19 @@ def asn_key(secret: bytes, nip: str) -> str:
     return pseudonym(secret, "nip", nip.replace(" ", ""))
 
 
+def seal_reporter_key(secret: bytes, key: str) -> str:
+    """`key.signature`: lets the enricher trust a pseudonym carried in a replay header (not forgeable upstream)."""
+    return f"{key}.{pseudonym(secret, 'replay', key)[:32]}"
+
+
+def open_reporter_key(secret: bytes, sealed: str | None) -> str | None:
+    """The pseudonym from a sealed header value, or None when it is absent or not ours."""
+    if not sealed or "." not in sealed:
+        return None
+    key, _, signature = sealed.rpartition(".")
+    return key if hmac.compare_digest(seal_reporter_key(secret, key), sealed) else None
+
+
 def reporter_key(secret: bytes, reporter: dict) -> str | None:
     """Pseudonym of a reporter: from the NIK when given, else from the normalised name."""
     if reporter.get("nik"):

@@ -105,9 +105,16 @@ def test_rejected_messages_are_stored_without_the_reporters_identity():
 def test_a_replayed_message_keeps_its_reporter_key_through_the_enricher():
     scrubbed = json.loads(FILED)
     scrubbed["payload"]["reporter"].update(nik=None, name=None)
-    out = Enricher(secret=b"k").process([record(json.dumps(scrubbed).encode(), topic="events.valid",
-                                                headers=[("netra.reporter_key", b"abc")])])
-    assert json.loads(out.forward[0].value)["enrichment"]["reporter_key"] == "abc"
+    from netra.enrichment import seal_reporter_key
+
+    def enriched_key(header: bytes):
+        out = Enricher(secret=b"k").process([record(json.dumps(scrubbed).encode(), topic="events.valid",
+                                                    headers=[("netra.reporter_key", header)])])
+        return json.loads(out.forward[0].value)["enrichment"]["reporter_key"]
+
+    assert enriched_key(seal_reporter_key(b"k", "abc").encode()) == "abc"
+    assert enriched_key(b"abc.forged") is None, "an unsealed key from upstream is ignored"
+    assert enriched_key(seal_reporter_key(b"other-secret", "abc").encode()) is None
 
 
 def test_validator_checks_proven_nips_against_a_report_seen_earlier_in_the_batch():
