@@ -184,6 +184,35 @@ def cmd_dlq(args) -> int:
     return 0
 
 
+def cmd_import_bkpsdm(args) -> int:
+    from netra.kafka_io import make_producer
+    from netra.reference import regions
+    from producers.bkpsdm_import import gx_domain_check, import_file
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        say(f"error: no such file: {', '.join(missing)}")
+        return 2
+    if args.region and args.region not in regions():
+        say(f"error: unknown region code {args.region!r}; use a Kemendagri code such as 33.72 (kota) or 33 (provinsi)")
+        return 2
+    domain_check = None if args.skip_domain_check else gx_domain_check(date.today())
+    producer = make_producer(_settings(), client_id="netra-bkpsdm-import")
+    reports = []
+    try:
+        for name in args.files:
+            path = Path(name)
+            archive = Path(args.archive_dir) if args.archive_dir else path.parent / "processed"
+            report = import_file(path, producer, archive_dir=archive, agency=args.agency, region=args.region,
+                                 domain_check=domain_check)
+            say(report.summary())
+            say(f"  per-row result: {report.result_path}")
+            reports.append(report)
+    finally:
+        producer.close()
+    return 0 if all(r.error is None and r.rejected == 0 for r in reports) else 2
+
+
 def cmd_demo(args) -> int:
     from netra.demo import run_demo
 
@@ -242,6 +271,15 @@ def build_parser() -> argparse.ArgumentParser:
     dq.add_argument("--limit", type=int, default=50)
     dq.add_argument("--include-replayed", action="store_true")
     dq.set_defaults(func=cmd_dlq)
+
+    ib = sub.add_parser("import-bkpsdm", help="import BKPSDM sanction spreadsheets (CSV/XLSX) as sanction.imposed events")
+    ib.add_argument("files", nargs="+", metavar="FILE")
+    ib.add_argument("--agency", help="agency for rows without an Instansi (default: from a region-code file name prefix)")
+    ib.add_argument("--region", help="Kemendagri code of the BKPSDM, e.g. 33.72 (default: the file name's prefix)")
+    ib.add_argument("--archive-dir", help="where each file and its .result.csv go (default: processed/ beside the file)")
+    ib.add_argument("--skip-domain-check", action="store_true",
+                    help="skip the Great Expectations domain rules here (the validator still applies them)")
+    ib.set_defaults(func=cmd_import_bkpsdm)
 
     dm = sub.add_parser("demo", help="everything end to end on a synthetic Pilkada 2020 season")
     dm.add_argument("--seed", type=int, default=2020)

@@ -73,6 +73,16 @@ REASONS: tuple[tuple[str, str, str, str], ...] = (
      "subject without a NIP is left to account for it).", "Send a corrected report.filed first, or fix the NIP."),
     ("enrich.failed", "enricher", "The enricher could not process a message from events.valid (a bug).",
      "Nothing: operators investigate, fix and replay."),
+    ("row.date_unreadable", "import", "A spreadsheet cell is not a date.",
+     "Use DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD or an Excel date cell."),
+    ("row.nip_number_cell", "import", "The NIP is stored as a number in the spreadsheet, which loses digits.",
+     "Format the NIP column as Text and re-export."),
+    ("row.number_unreadable", "import", "A spreadsheet cell that must be a whole number is not one.",
+     "Enter the SIASN code as a whole number."),
+    ("row.duplicate_sanction_id", "import", "The SK number repeats an earlier row of the same file.",
+     "One SK per row."),
+    ("sanction.unknown_name", "import", "The sanction is neither a SIASN code nor a SIASN sanction name.",
+     "Use the SIASN jenisHukumanId or its name."),
     ("event_id.conflict", "sink", "The event_id was already used for an event with a different body; the "
      "first one stays.", "Never re-use an event_id: a correction is a new event with a new id."),
 )
