@@ -48,9 +48,10 @@ class Counters:
     consumed: int = 0
     forwarded: int = 0
     rejected: int = 0
+    stats: dict = field(default_factory=dict)  # stage-specific counts, e.g. the enricher's unmatched agencies
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {**{k: v for k, v in self.__dict__.items() if k != "stats"}, **self.stats}
 
 
 class KafkaEmitter:
@@ -118,6 +119,7 @@ def run(
             log.info(json.dumps({"event": "batch", "stage": stage.name, "size": len(records),
                                  "forwarded": len(outcome.forward), "rejected": len(outcome.rejected)}))
     finally:
+        counters.stats = dict(getattr(stage, "stats", {}))
         log.info(json.dumps({"event": "stopped", "stage": stage.name, **counters.as_dict()}))
     return counters
 

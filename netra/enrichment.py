@@ -108,6 +108,24 @@ def election_phase(election_id: str, on: date) -> str | None:
     return "post_election"
 
 
+def agency_info(name: str | None) -> dict[str, Any]:
+    """Canonical agency (BKN id) for a free-text agency name: exact alias, else fuzzy above the threshold.
+
+    `bkn_id` is null when nothing matched well enough; the enricher counts those.
+    """
+    from netra.reference.agencies import agencies, match_agency
+
+    m = match_agency(name)
+    agency = agencies().get(m.bkn_id) if m.bkn_id else None
+    return {"name": name, "bkn_id": m.bkn_id, "bkn_code": agency.bkn_code if agency else None,
+            "method": m.method, "score": round(m.score, 3)}
+
+
+def sanction_info(code: int | None) -> dict[str, Any] | None:
+    st = reference.sanction_types().get(code) if code is not None else None
+    return {"level": st.level, "legacy": st.legacy} if st else None
+
+
 def region_info(code: str) -> dict[str, Any] | None:
     regions = reference.regions()
     r = regions.get(code)
@@ -121,6 +139,13 @@ def region_info(code: str) -> dict[str, Any] | None:
         "province_code": r.province_code,
         "province_name": province.name if province else None,
     }
+
+
+def unmatched_agencies(enriched: dict) -> int:
+    """How many agency names of an enriched event found no canonical agency."""
+    e = enriched["enrichment"]
+    found = [s["agency"] for s in e.get("subjects", ())] + [e[k] for k in ("ppk_agency", "agency") if k in e]
+    return sum(1 for a in found if a["bkn_id"] is None)
 
 
 def enrich(event: dict, secret: bytes, reporter_key_hint: str | None = None) -> dict:
@@ -138,14 +163,24 @@ def enrich(event: dict, secret: bytes, reporter_key_hint: str | None = None) -> 
     if etype == "report.filed":
         enrichment["region"] = region_info(payload["region_code"])
         enrichment["election_phase"] = election_phase(payload["election_id"], on)
-        enrichment["subjects"] = [asn_profile(secret, s.get("nip"), on) for s in payload["subjects"]]
+        enrichment["subjects"] = [
+            {**(asn_profile(secret, s.get("nip"), on) or {"asn_key": None}), "agency": agency_info(s["agency"])}
+            for s in payload["subjects"]
+        ]
         reporter = payload["reporter"]
         enrichment["reporter_key"] = reporter_key(secret, reporter) or reporter_key_hint
         # privacy: only the reporter type travels on
         payload["reporter"] = {"type": reporter["type"]}
     elif etype == "report.decided":
         enrichment["proven_asn_keys"] = [asn_key(secret, n) for n in payload.get("proven_nips", [])]
-    elif etype in ("recommendation.issued", "sanction.imposed"):
+    elif etype == "recommendation.issued":
         enrichment["asn"] = asn_profile(secret, payload.get("nip"), on)
+        enrichment["ppk_agency"] = agency_info(payload["ppk_agency"])
+        enrichment["sanction"] = sanction_info(payload.get("sanction_code"))
+    elif etype == "sanction.imposed":
+        enrichment["asn"] = asn_profile(secret, payload.get("nip"), on)
+        enrichment["agency"] = agency_info(payload["agency"])
+        # legacy PP 53/2010 codes are accepted and flagged here
+        enrichment["sanction"] = sanction_info(payload["sanction_code"])
     out["enrichment"] = enrichment
     return out

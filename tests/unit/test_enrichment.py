@@ -51,3 +51,31 @@ def test_enrich_drops_reporter_identity_and_adds_keys():
     assert e["subjects"][0]["asn_key"] == asn_key(SECRET, "198609262015051001")
     assert e["reporter_key"] and len(e["reporter_key"]) == 64
     assert FILED["payload"]["reporter"]["nik"] == "3372012609860001", "the input event is not modified"
+
+
+def test_agencies_are_mapped_to_their_canonical_bkn_id_and_misses_are_counted():
+    from netra.enrichment import unmatched_agencies
+    from netra.reference.agencies import agencies
+
+    out = enrich(FILED, SECRET)
+    agency = out["enrichment"]["subjects"][0]["agency"]
+    assert agencies()[agency["bkn_id"]].bkn_code == "6476" and agency["method"] == "alias"  # Kota Surakarta
+    odd = json.loads(json.dumps(FILED))
+    odd["payload"]["subjects"][0]["agency"] = "Dinas Antah Berantah"
+    enriched = enrich(odd, SECRET)
+    assert enriched["enrichment"]["subjects"][0]["agency"]["bkn_id"] is None
+    assert unmatched_agencies(enriched) == 1 and unmatched_agencies(out) == 0
+
+
+def test_sanctions_carry_their_level_and_a_legacy_flag():
+    sanction = {"event_id": "0b6f0000-0000-4000-8000-00000000000a", "event_type": "sanction.imposed",
+                "schema_version": 1, "source": "bkpsdm:33.72", "occurred_at": "2021-01-05T10:00:00+07:00",
+                "payload": {"sanction_id": "800/1/2021", "nip": "198609262015051001", "name": "Budi",
+                            "agency": "BKPSDM Kota Surakarta", "sanction_code": 7, "decree_date": "2021-01-04",
+                            "effective_from": "2021-01-04", "effective_to": None, "recommendation_ref": None,
+                            "reason": None}}
+    e = enrich(sanction, SECRET)["enrichment"]
+    assert e["sanction"] == {"level": "sedang", "legacy": True}
+    assert e["agency"]["bkn_id"] is not None and e["asn"]["birth_year"] == 1986
+    sanction["payload"]["sanction_code"] = 21
+    assert enrich(sanction, SECRET)["enrichment"]["sanction"] == {"level": "moral", "legacy": False}
