@@ -97,7 +97,7 @@ def cmd_generate(args) -> int:
     from producers.generate import generate_season, summarize
 
     season = generate_season(Path(args.out), seed=args.seed, election_id=args.election, scale=args.scale,
-                             as_of=args.as_of, sla_days=_settings().ppk_sla_days)
+                             as_of=args.as_of, sla_days=_settings().ppk_sla_days, calibrate=args.calibrate)
     say(summarize(season))
     return 0
 
@@ -113,16 +113,22 @@ def cmd_consume(args) -> int:
 
 
 def cmd_reconcile(args) -> int:
-    from netra.reconcile.run import reconcile, summary_table
+    from netra.reconcile.run import AuditFailed, run_reconcile, summary_table
     from netra.warehouse.db import connect
 
-    s = _settings()
-    conn = connect(s)
     try:
-        result = reconcile(conn, args.as_of, s.ppk_sla_days, say)
-        say(f"  {result.recommendations} recommendations: "
-            + ", ".join(f"{k} {v}" for k, v in result.by_status.items())
-            + " | links: " + (", ".join(f"{k} {v}" for k, v in sorted(result.by_link_method.items())) or "none"))
+        result = run_reconcile(args.as_of, say, full=args.full, publish_alerts=args.publish_alerts)
+    except AuditFailed as exc:
+        say(f"error: {exc}")
+        return 1
+    say(f"  {result.recommendations} recommendations: "
+        + ", ".join(f"{k} {v}" for k, v in result.by_status.items())
+        + " | links: " + (", ".join(f"{k} {v}" for k, v in sorted(result.by_link_method.items())) or "none")
+        + f" | review queue {result.review}, unlinked sanctions {result.unlinked_sanctions}")
+    if result.data_docs:
+        say(f"  Data Docs: {result.data_docs}")
+    conn = connect(_settings())
+    try:
         say(summary_table(conn))
     finally:
         conn.close()
@@ -251,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     gn.add_argument("--election", default="pilkada-2020")
     gn.add_argument("--scale", type=float, default=1.0)
     gn.add_argument("--as-of", type=_as_of, default=date(2024, 2, 6))
+    gn.add_argument("--calibrate", action="store_true",
+                    help="hit the published KASN Pilkada 2020 figures exactly (2,034 / 1,597 / 1,373-1,413-1,450)")
     gn.set_defaults(func=cmd_generate)
 
     cs = sub.add_parser("consume", help="run one consumer stage")
@@ -261,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rc = sub.add_parser("reconcile", help="link sanctions to recommendations and publish the marts")
     rc.add_argument("--as-of", type=_as_of, default=date.today())
+    rc.add_argument("--full", action="store_true", help="rebuild core from all of raw.events, not just what is new")
+    rc.add_argument("--publish-alerts", action="store_true",
+                    help="also publish newly overdue recommendations to alerts.overdue (the DAG always does)")
     rc.set_defaults(func=cmd_reconcile)
 
     dq = sub.add_parser("dlq", help="rejected messages: list, show, replay, stats")

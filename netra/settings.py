@@ -46,6 +46,7 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("NETRA_BATCH_WAIT_MS", "500", "Longest wait for a micro-batch to fill, in milliseconds."),
     Spec("NETRA_MAX_MESSAGE_BYTES", "262144", "Largest accepted event (DESIGN.md §3: 256 KiB)."),
     Spec("NETRA_PPK_SLA_DAYS", "30", "Days after issued_on before a recommendation without sanction is overdue."),
+    Spec("NETRA_SMALL_CELL_K", "5", "Counts from 1 to k-1 are suppressed in mart.followthrough_summary_public (1: off)."),
     Spec("NETRA_BKPSDM_INBOX", "", "Folder of BKPSDM CSV/XLSX exports for import_bkpsdm_exports (archive: its processed/). "
          "Empty: NETRA_HOME/inbox/bkpsdm."),
     Spec("NETRA_GROUP_PREFIX", "netra", "Prefix of the consumer group ids (<prefix>.validator, ...)."),
@@ -92,6 +93,7 @@ class Settings:
     batch_wait_ms: int
     max_message_bytes: int
     ppk_sla_days: int
+    small_cell_k: int
     bkpsdm_inbox: Path
     group_prefix: str
     airflow_port: int
@@ -156,6 +158,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         batch_wait_ms=_int("NETRA_BATCH_WAIT_MS", get("NETRA_BATCH_WAIT_MS"), 1),
         max_message_bytes=_int("NETRA_MAX_MESSAGE_BYTES", get("NETRA_MAX_MESSAGE_BYTES"), 1024),
         ppk_sla_days=_int("NETRA_PPK_SLA_DAYS", get("NETRA_PPK_SLA_DAYS"), 0),
+        small_cell_k=_int("NETRA_SMALL_CELL_K", get("NETRA_SMALL_CELL_K"), 1),
         bkpsdm_inbox=Path(get("NETRA_BKPSDM_INBOX") or Path(get("NETRA_HOME")) / "inbox" / "bkpsdm")
         .expanduser().resolve(),
         group_prefix=get("NETRA_GROUP_PREFIX"),

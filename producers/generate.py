@@ -22,6 +22,21 @@ How it works, and why in this order:
    every recommended ASN has a unique NIP and one recommendation; a sanction either
    names its recommendation or carries the NIP with a decree date inside the §6
    window; sanctions unrelated to any recommendation use NIPs no recommendation has.
+   `followthrough_as_of` holds, for quarter ends, the published snapshot days and `as_of`,
+   the figures as they stood that day (`date`, `reported_asn`, `proven_asn`, `recommended`
+   and the five §6 status counts), which is what `mart.followthrough_as_of(d)` sums to.
+
+5. **Calibration** (`calibrate=True`, Pilkada 2020 only) makes the drawn world hit the
+   published KASN figures exactly instead of approximately: 2,034 reported ASN, 1,597
+   proven (= recommended), and 1,373 / 1,413 / 1,450 recommendations `sanctioned` (§6
+   status) as of 2022-05-31 / 2023-01-31 / 2024-02-06 (`CALIBRATION_TARGETS`). The world
+   is drawn as usual, then nudged: single subjects' proof is flipped until the proven
+   count is right, and decree dates are re-placed by rank (earliest planned decrees fill
+   the earliest windows), so only the few decrees that straddle a published date move.
+   Revocations keep their drawn dates and are counted; only if that leaves no solution
+   are they postponed past the last published date. At another `scale` the targets are
+   scaled proportionally and rounded. `calibrate=False` (the default) draws exactly the
+   same random numbers as before the option existed.
 
 Everything random comes from one `random.Random(seed)` and no wall clock is read, so
 the same arguments give byte-identical files.
@@ -128,6 +143,29 @@ PUBLISHED_FOLLOWTHROUGH = {
                      (date(2022, 5, 31), 0.86), (date(2023, 1, 31), 0.885), (date(2024, 2, 6), 0.908)),
 }
 
+
+@dataclass(frozen=True)
+class CalibrationTargets:
+    """Figures a calibrated season hits exactly: reported and proven ASN (all recommended) and
+    the number of recommendations whose §6 status is `sanctioned` on each listed day."""
+
+    reported_asn: int
+    proven_asn: int
+    sanctioned_as_of: tuple[tuple[date, int], ...]
+
+    def scaled(self, scale: float) -> CalibrationTargets:
+        """Proportional targets, rounded; reported ASN as `generate_season` has always drawn it."""
+        return CalibrationTargets(max(1, round(self.reported_asn * scale)), round(self.proven_asn * scale),
+                                  tuple((d, round(n * scale)) for d, n in self.sanctioned_as_of))
+
+
+#: KASN's Pilkada 2020 figures (DOMAIN.md §4): Okezone May 2022, SIAPNET launch Jan 2023, KASN Feb 2024.
+#: The Jan 2023 and May 2022 sources say 1,596 proven; the Feb 2024 figure, 1,597, is used throughout.
+CALIBRATION_TARGETS = {
+    "pilkada-2020": CalibrationTargets(2034, 1597, ((date(2022, 5, 31), 1373), (date(2023, 1, 31), 1413),
+                                                    (date(2024, 2, 6), 1450))),
+}
+
 #: Pilkada 2020 was held in 270 regions, 261 of them kab/kota.
 PILKADA_2020_REGENCIES = 261
 ALWAYS_INCLUDED_REGIONS = ("33.72", "34.02", "13.02")
@@ -201,15 +239,28 @@ class Season:
 
 def generate_season(out_dir: Path, *, seed: int = 2020, election_id: str = "pilkada-2020", scale: float = 1.0,
                     as_of: date = date(2024, 2, 6), sla_days: int = 30, invalid_rate: float = 0.01,
-                    duplicate_rate: float = 0.02) -> Season:
-    """Write `<topic>.jsonl` for the three ingress topics and `ground_truth.json` into `out_dir`."""
+                    duplicate_rate: float = 0.02, calibrate: bool = False) -> Season:
+    """Write `<topic>.jsonl` for the three ingress topics and `ground_truth.json` into `out_dir`.
+
+    `calibrate=True` makes the season hit `CALIBRATION_TARGETS[election_id]` exactly (scaled
+    proportionally and rounded when `scale` is not 1.0); only elections listed there can be
+    calibrated. The targets describe the world: the files and ground truth show the days up to
+    `as_of`, so a published day after `as_of` is not in `followthrough_as_of`.
+    """
     if election_id not in ELECTIONS:
         raise ValueError(f"unknown election {election_id!r}; known: {', '.join(ELECTIONS)}")
     if scale <= 0:
         raise ValueError("scale must be positive")
+    targets = None
+    if calibrate:
+        if election_id not in CALIBRATION_TARGETS:
+            raise ValueError(f"no published figures to calibrate {election_id!r} to; "
+                             f"calibrate supports: {', '.join(CALIBRATION_TARGETS)}")
+        targets = CALIBRATION_TARGETS[election_id].scaled(scale)
     rng = random.Random(seed)
     world = _World(rng, election_id)
-    world.build(max(1, round(REPORTED_ASN_AT_SCALE_1 * scale)))
+    world.build(max(1, round(REPORTED_ASN_AT_SCALE_1 * scale)) if targets is None else targets.reported_asn,
+                targets)
 
     emitter = _Emitter(rng)
     valid = emitter.events(world, as_of)
@@ -245,10 +296,12 @@ def summarize(season: Season) -> str:
     ]
     truth = json.loads(season.ground_truth_path.read_text(encoding="utf-8"))
     published = dict(PUBLISHED_FOLLOWTHROUGH.get(season.election_id, ()))
-    points = [(d, v) for d, v in truth["followthrough_as_of"].items() if date.fromisoformat(d) in published]
+    points = [(d, v) for d, v in truth["followthrough_as_of"].items()
+              if date.fromisoformat(d) in published and v["recommended"]]
     if points:
         lines.append("follow-through vs published: " + ", ".join(
-            f"{d} {v['rate']:.1%} ({published[date.fromisoformat(d)]:.1%})" for d, v in points))
+            f"{d} {v['sanctioned'] / v['recommended']:.1%} ({published[date.fromisoformat(d)]:.1%})"
+            for d, v in points))
     for path in season.files.values():
         lines.append(f"  {path}")
     lines.append(f"  {season.ground_truth_path}")
@@ -359,6 +412,16 @@ class _Rec:
     @property
     def issuer(self) -> str:
         return "kasn" if self.issued_on < BKN_FROM else "bkn"
+
+
+@dataclass
+class _Plan:
+    """Calibration: a recommendation's planned sanction, before the sanction is drawn."""
+
+    rec: _Rec
+    decree: date | None        # None: not yet placed (a recommendation given a sanction it did not have)
+    revoke_after: int | None   # days from decree to revocation, if the sanction gets revoked
+    revoked_on: date | None = None
 
 
 class _World:
@@ -576,24 +639,32 @@ class _World:
             return
         if r < P_CLOSED + P_NEVER_SANCTIONED:
             return
-        _, low, high = rng.choices(DECREE_LAG_DAYS, weights=[w for w, _, _ in DECREE_LAG_DAYS])[0]
-        lag = rng.randint(low, high)
-        decree = rec.issued_on + timedelta(days=lag)
+        decree = rec.issued_on + timedelta(days=self._decree_lag())
+        s = self._sanction_for(rec, decree, p_without_ref)
+        if rng.random() < P_REVOKED:
+            s.revoked_on = decree + timedelta(days=rng.randint(30, 400))
+            s.revoke_reason = rng.choice(REVOKE_REASONS)
+
+    def _decree_lag(self) -> int:
+        _, low, high = self.rng.choices(DECREE_LAG_DAYS, weights=[w for w, _, _ in DECREE_LAG_DAYS])[0]
+        return self.rng.randint(low, high)
+
+    def _sanction_for(self, rec: _Rec, decree: date, p_without_ref: float) -> _Sanction:
+        """The sanction a PPK decreed on `rec` on `decree`; attached to `rec` and the world."""
+        lag = (decree - rec.issued_on).days
         # a decree before the letter cannot cite it; past the NIP window only the reference links
         if lag < 0:
             with_ref = False
         elif lag > 365:
             with_ref = True
         else:
-            with_ref = rng.random() >= p_without_ref
+            with_ref = self.rng.random() >= p_without_ref
         s = self._new_sanction(rec.asn, self._imposed_level(rec.level), decree, ref_allowed=with_ref,
                                unrelated=False, category=rec.case.category)
         s.recommendation_ref = "" if with_ref else None  # filled in once ids exist
-        if rng.random() < P_REVOKED:
-            s.revoked_on = decree + timedelta(days=rng.randint(30, 400))
-            s.revoke_reason = rng.choice(REVOKE_REASONS)
         rec.sanction = s
         self.sanctions.append(s)
+        return s
 
     def _unrelated_sanctions(self, n: int) -> None:
         rng = self.rng
@@ -606,6 +677,104 @@ class _World:
             asn = self._new_asn(region_code, decree)
             level = _weighted(rng, (("ringan", 0.5), ("sedang", 0.4), ("berat", 0.1)))
             self.sanctions.append(self._new_sanction(asn, level, decree, ref_allowed=False, unrelated=True))
+
+    # -- calibration (calibrate=True only)
+
+    def _calibrate_proven(self, target: int) -> None:
+        """Flip single subjects' proof, chosen at random, until exactly `target` reported ASN are proven.
+
+        A case losing its last proven subject gets a not-proven decision; a not-proven case gaining
+        one becomes `proven`. Filing and decision dates stay. Needs 0 <= target <= reported ASN.
+        """
+        rng = self.rng
+        have = sum(len(c.proven) for c in self.cases)
+        if have > target:
+            for case, asn in rng.sample([(c, a) for c in self.cases for a in c.proven], have - target):
+                case.proven = [a for a in case.proven if a is not asn]
+                if not case.proven:
+                    case.decision = _weighted(rng, NOT_PROVEN_DECISIONS)
+        elif have < target:
+            unproven = [(c, a) for c in self.cases for a in c.subjects if all(a is not p for p in c.proven)]
+            for case, asn in rng.sample(unproven, target - have):
+                case.proven = [a for a in case.subjects if a is asn or any(a is p for p in case.proven)]
+                case.decision = "proven"
+
+    def _follow_up_calibrated(self, p_without_ref: float, targets: Sequence[tuple[date, int]]) -> None:
+        """`_follow_up` for all recommendations at once, with decree dates placed so that exactly the
+        target number of recommendations is `sanctioned` (DESIGN.md §6) on each target day."""
+        rng = self.rng
+        plans: list[_Plan] = []
+        never: list[_Rec] = []
+        closed: list[_Rec] = []
+        for rec in self.recs:  # the same outcome shares as _follow_up
+            r = rng.random()
+            if r < P_CLOSED:
+                rec.closed_on = rec.issued_on + timedelta(days=rng.randint(14, 240))
+                rec.close_reason = _weighted(rng, CLOSE_REASONS)
+                closed.append(rec)
+            elif r < P_CLOSED + P_NEVER_SANCTIONED:
+                never.append(rec)
+            else:
+                decree = rec.issued_on + timedelta(days=self._decree_lag())
+                plans.append(_Plan(rec, decree, rng.randint(30, 400) if rng.random() < P_REVOKED else None))
+        # if too few recommendations have a sanction, some get one: never-sanctioned first, then closed
+        rng.shuffle(never)
+        rng.shuffle(closed)
+        days, wants = [d for d, _ in targets], [n for _, n in targets]
+        if any(a >= b for a, b in zip(days, days[1:])) or any(a > b for a, b in zip(wants, wants[1:])):
+            raise ValueError("calibration days must increase and sanctioned targets must not decrease")
+        placed = (self._place_decrees(plans, never + closed, days, wants, postpone_revocations=False)
+                  or self._place_decrees(plans, never + closed, days, wants, postpone_revocations=True))
+        if placed is None:
+            raise ValueError(f"cannot calibrate to {wants} sanctioned of {len(self.recs)} recommended")
+        by_rec = {id(p.rec): p for p in placed}
+        for rec in self.recs:
+            plan = by_rec.get(id(rec))
+            if plan is None:
+                continue
+            rec.closed_on = rec.close_reason = None  # a spare closed one that was given a sanction
+            s = self._sanction_for(rec, plan.decree, p_without_ref)
+            if plan.revoked_on is not None:
+                s.revoked_on = plan.revoked_on
+                s.revoke_reason = rng.choice(REVOKE_REASONS)
+
+    def _place_decrees(self, plans: list[_Plan], spare: list[_Rec], days: list[date], wants: list[int], *,
+                       postpone_revocations: bool) -> list[_Plan] | None:
+        """Decree dates such that exactly `wants[i]` recommendations are sanctioned on `days[i]`; None if
+        impossible this way.
+
+        Sanctions that get revoked keep their drawn dates and are counted (sanctioned from decree until
+        revocation), unless `postpone_revocations`: then every revocation falls after the last day and
+        is, up to then, like any other sanction. The other sanctions are ranked by planned decree date
+        and the earliest fill the windows up to each day, so a decree moves only if it sits on the wrong
+        side of a day; a moved decree gets a random date inside its new window (never before its letter).
+        """
+        rng, last = self.rng, days[-1]
+        fixed = [] if postpone_revocations else [p for p in plans if p.revoke_after is not None]
+        movable = [p for p in plans if postpone_revocations or p.revoke_after is None]
+        for p in fixed:
+            p.revoked_on = p.decree + timedelta(days=p.revoke_after)
+        held = [sum(p.decree <= d < p.revoked_on for p in fixed) for d in days]
+        need = [w - h for w, h in zip(wants, held)]  # movable sanctions decreed by each day
+        if need[0] < 0 or any(a > b for a, b in zip(need, need[1:])) or need[-1] - len(movable) > len(spare):
+            return None
+        order = sorted(movable, key=lambda p: p.decree) + [
+            _Plan(rec, None, None) for rec in spare[:max(0, need[-1] - len(movable))]]
+        out = list(fixed)
+        for rank, p in enumerate(order):
+            window = next((i for i, n in enumerate(need) if rank < n), len(days))
+            after = days[window - 1] if window else None  # the window is (after, until]
+            until = days[window] if window < len(days) else None
+            decree = p.decree
+            if decree is None or (after is not None and decree <= after) or (until is not None and decree > until):
+                low = max(p.rec.issued_on, after + timedelta(days=1)) if after else p.rec.issued_on
+                high = until or last + timedelta(days=365)
+                if low > high:
+                    return None
+                decree = _day_between(rng, low, high)
+            revoked_on = None if p.revoke_after is None else max(decree, last) + timedelta(days=p.revoke_after)
+            out.append(_Plan(p.rec, decree, p.revoke_after, revoked_on))
+        return out
 
     # -- ids
 
@@ -640,13 +809,19 @@ class _World:
 
     # -- build
 
-    def build(self, reported_asn: int) -> None:
-        """Draw cases until `reported_asn` subject entries exist, then everything that follows them."""
+    def build(self, reported_asn: int, targets: CalibrationTargets | None = None) -> None:
+        """Draw cases until `reported_asn` subject entries exist, then everything that follows them.
+
+        With `targets`, the proven count and the sanctioned counts on the target days are made exact.
+        Without, the random draws are exactly those of the uncalibrated generator.
+        """
         total = 0
         while total < reported_asn:
             n = min(_weighted(self.rng, SUBJECTS_PER_CASE), reported_asn - total)
             self.cases.append(self._new_case(n))
             total += n
+        if targets is not None:
+            self._calibrate_proven(targets.proven_asn)
         for case in self.cases:
             for asn in case.proven:
                 self.recs.append(self._new_rec(case, asn))
@@ -654,8 +829,11 @@ class _World:
         eligible = sum(w for w, low, high in DECREE_LAG_DAYS if high <= 365 and low >= 0)
         forced = sum(w for w, low, high in DECREE_LAG_DAYS if low < 0)
         p_without_ref = max(0.0, (SHARE_WITHOUT_REF - forced) / eligible)
-        for rec in self.recs:
-            self._follow_up(rec, p_without_ref)
+        if targets is None:
+            for rec in self.recs:
+                self._follow_up(rec, p_without_ref)
+        else:
+            self._follow_up_calibrated(p_without_ref, targets.sanctioned_as_of)
         self._unrelated_sanctions(round(len(self.recs) * UNRELATED_SANCTIONS_PER_RECOMMENDATION))
         self._assign_ids()
 
@@ -889,6 +1067,18 @@ def _checkpoints(election_id: str, first: date | None, as_of: date) -> list[date
     return sorted(days)
 
 
+def _figures_on(world: _World, recs: list[_Rec], d: date, sla_days: int) -> dict:
+    """The season as it stood on day `d` (what `mart.followthrough_as_of(d)` sums to): only reports
+    filed, decisions taken, letters issued, decrees, revocations and closures dated on or before `d`."""
+    now = [r for r in recs if r.issued_on <= d]
+    statuses = [_status_on(r, d, sla_days) for r in now]
+    return {"date": d.isoformat(),
+            "reported_asn": sum(len(c.subjects) for c in world.cases if c.filed_on <= d),
+            "proven_asn": sum(len(c.proven) for c in world.cases if c.decided_on <= d),
+            "recommended": len(now),
+            **{k: statuses.count(k) for k in ("sanctioned", "revoked", "closed", "pending", "overdue")}}
+
+
 def _ground_truth(world: _World, emitter: _Emitter, messages: list[_Msg], *, seed: int, as_of: date,
                   sla_days: int) -> dict:
     recs = [r for r in world.recs if r.issued_on <= as_of]
@@ -903,12 +1093,8 @@ def _ground_truth(world: _World, emitter: _Emitter, messages: list[_Msg], *, see
         if method:
             linked_by[method] += 1
 
-    over_time = {}
-    for d in _checkpoints(world.election_id, min((r.issued_on for r in recs), default=None), as_of):
-        now = [r for r in recs if r.issued_on <= d]
-        sanctioned = sum(_status_on(r, d, sla_days) == "sanctioned" for r in now)
-        over_time[d.isoformat()] = {"recommended": len(now), "sanctioned": sanctioned,
-                                    "rate": round(sanctioned / len(now), 4) if now else None}
+    over_time = {d.isoformat(): _figures_on(world, recs, d, sla_days)
+                 for d in _checkpoints(world.election_id, min((r.issued_on for r in recs), default=None), as_of)}
 
     invalid = [m for m in messages if m.invalid_reason]
     sanctions_emitted = [s for s in world.sanctions if s.decree_date <= as_of]

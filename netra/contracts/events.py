@@ -250,6 +250,36 @@ EVENT_TYPES: dict[str, EventType] = {
 }
 
 
+# ---------------------------------------------------------------- outbound
+
+
+class RecommendationOverdue(_Strict):
+    recommendation_id: Opaque
+    report_id: Opaque
+    ppk_agency: Text
+    recommended_level: Level
+    issued_on: Day
+    as_of: Day
+    days_since_issued: StrictInt
+    sla_days: StrictInt
+    election_id: ElectionId | None = None
+    region_code: RegionCode | None = None
+
+
+class RecommendationOverdueEvent(_Envelope):
+    """Published by Netra on alerts.overdue, once per recommendation, with a deterministic event_id."""
+
+    event_type: Literal["recommendation.overdue"]
+    payload: RecommendationOverdue
+
+
+#: Events Netra publishes (not accepted on ingress).
+OUTBOUND_EVENT_TYPES: dict[str, EventType] = {
+    "recommendation.overdue": EventType("recommendation.overdue", RecommendationOverdueEvent, "alerts.overdue",
+                                        "recommendation_id"),
+}
+
+
 def topic_for(event_type: str) -> str:
     return EVENT_TYPES[event_type].topic
 

@@ -9,13 +9,15 @@ import json
 import sys
 from pathlib import Path
 
-from netra.contracts.events import EVENT_TYPES, SCHEMA_VERSION
+from netra.contracts.events import EVENT_TYPES, OUTBOUND_EVENT_TYPES, SCHEMA_VERSION
+
+ALL_TYPES = {**EVENT_TYPES, **OUTBOUND_EVENT_TYPES}
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 
 def schema_for(event_type: str) -> dict:
-    et = EVENT_TYPES[event_type]
+    et = ALL_TYPES[event_type]
     schema = et.model.model_json_schema(mode="validation")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -30,7 +32,7 @@ def schema_for(event_type: str) -> dict:
 def rendered() -> dict[Path, str]:
     return {
         SCHEMA_DIR / f"{name}.v{SCHEMA_VERSION}.json": json.dumps(schema_for(name), indent=2, sort_keys=True) + "\n"
-        for name in EVENT_TYPES
+        for name in ALL_TYPES
     }
 
 

@@ -14,113 +14,166 @@ from netra.reconcile import rules
 
 Say = Callable[[str], None]
 
-# Latest event per business id wins (occurred_at, then event_id, so ties are deterministic).
-BUILD_CORE = """
-TRUNCATE core.reports, core.subjects, core.decisions, core.recommendations,
-         core.recommendation_closures, core.sanctions, core.sanction_revocations, core.links;
+#: Re-read events landed this long before the watermark: a transaction that committed late
+#: (ingested_at is its start time) is not missed. Upserts make the overlap harmless.
+WATERMARK_OVERLAP = "10 minutes"
 
-INSERT INTO core.reports (report_id, kind, election_id, region_code, province_code, filed_on, category, event_id)
-SELECT DISTINCT ON (payload->>'report_id')
-       payload->>'report_id', payload->>'kind', payload->>'election_id', payload->>'region_code',
-       split_part(payload->>'region_code', '.', 1), (payload->>'filed_on')::date, payload->>'category', event_id
-FROM raw.events WHERE event_type = 'report.filed'
-ORDER BY payload->>'report_id', occurred_at DESC, event_id DESC;
+# Incremental: only events ingested since the watermark are read; for each business id the
+# latest event wins (occurred_at, then event_id, so ties are deterministic), also against
+# what core already holds.
+_NEWER = "({t}.occurred_at IS NULL OR (EXCLUDED.occurred_at, EXCLUDED.event_id) > ({t}.occurred_at, {t}.event_id))"
+BUILD_CORE = f"""
+CREATE TEMP TABLE new_events ON COMMIT DROP AS
+SELECT * FROM raw.events WHERE ingested_at > %(since)s;
 
+CREATE TEMP TABLE changed_reports (report_id text PRIMARY KEY) ON COMMIT DROP;
+WITH up AS (
+    INSERT INTO core.reports (report_id, kind, election_id, region_code, province_code, filed_on, category,
+                              event_id, occurred_at)
+    SELECT DISTINCT ON (payload->>'report_id')
+           payload->>'report_id', payload->>'kind', payload->>'election_id', payload->>'region_code',
+           split_part(payload->>'region_code', '.', 1), (payload->>'filed_on')::date, payload->>'category',
+           event_id, occurred_at
+    FROM new_events WHERE event_type = 'report.filed'
+    ORDER BY payload->>'report_id', occurred_at DESC, event_id DESC
+    ON CONFLICT (report_id) DO UPDATE SET kind = EXCLUDED.kind, election_id = EXCLUDED.election_id,
+        region_code = EXCLUDED.region_code, province_code = EXCLUDED.province_code, filed_on = EXCLUDED.filed_on,
+        category = EXCLUDED.category, event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
+    WHERE {_NEWER.format(t="core.reports")}
+    RETURNING report_id
+)
+INSERT INTO changed_reports SELECT report_id FROM up;
+
+DELETE FROM core.subjects WHERE report_id IN (SELECT report_id FROM changed_reports);
 INSERT INTO core.subjects (report_id, ordinal, nip, asn_key, name, agency)
 SELECT r.report_id, s.ord::int, s.subject->>'nip', e.enrichment->'subjects'->((s.ord - 1)::int)->>'asn_key',
        s.subject->>'name', s.subject->>'agency'
 FROM core.reports r
+JOIN changed_reports USING (report_id)
 JOIN raw.events e ON e.event_id = r.event_id
 CROSS JOIN LATERAL jsonb_array_elements(e.payload->'subjects') WITH ORDINALITY AS s(subject, ord);
 
-INSERT INTO core.decisions (report_id, decision, decided_on, proven_nips, event_id)
+INSERT INTO core.decisions (report_id, decision, decided_on, proven_nips, event_id, occurred_at)
 SELECT DISTINCT ON (payload->>'report_id')
        payload->>'report_id', payload->>'decision', (payload->>'decided_on')::date,
-       ARRAY(SELECT jsonb_array_elements_text(payload->'proven_nips')), event_id
-FROM raw.events WHERE event_type = 'report.decided'
-ORDER BY payload->>'report_id', occurred_at DESC, event_id DESC;
+       ARRAY(SELECT jsonb_array_elements_text(payload->'proven_nips')), event_id, occurred_at
+FROM new_events WHERE event_type = 'report.decided'
+ORDER BY payload->>'report_id', occurred_at DESC, event_id DESC
+ON CONFLICT (report_id) DO UPDATE SET decision = EXCLUDED.decision, decided_on = EXCLUDED.decided_on,
+    proven_nips = EXCLUDED.proven_nips, event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
+WHERE {_NEWER.format(t="core.decisions")};
 
 INSERT INTO core.recommendations (recommendation_id, report_id, nip, asn_key, issuer, level, sanction_code,
-                                  ppk_agency, issued_on, event_id)
+                                  ppk_agency, issued_on, event_id, occurred_at)
 SELECT DISTINCT ON (payload->>'recommendation_id')
        payload->>'recommendation_id', payload->>'report_id', payload->>'nip', enrichment->'asn'->>'asn_key',
        payload->>'issuer', payload->>'level', (payload->>'sanction_code')::int, payload->>'ppk_agency',
-       (payload->>'issued_on')::date, event_id
-FROM raw.events WHERE event_type = 'recommendation.issued'
-ORDER BY payload->>'recommendation_id', occurred_at DESC, event_id DESC;
+       (payload->>'issued_on')::date, event_id, occurred_at
+FROM new_events WHERE event_type = 'recommendation.issued'
+ORDER BY payload->>'recommendation_id', occurred_at DESC, event_id DESC
+ON CONFLICT (recommendation_id) DO UPDATE SET report_id = EXCLUDED.report_id, nip = EXCLUDED.nip,
+    asn_key = EXCLUDED.asn_key, issuer = EXCLUDED.issuer, level = EXCLUDED.level,
+    sanction_code = EXCLUDED.sanction_code, ppk_agency = EXCLUDED.ppk_agency, issued_on = EXCLUDED.issued_on,
+    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
+WHERE {_NEWER.format(t="core.recommendations")};
 
-INSERT INTO core.recommendation_closures (recommendation_id, reason, closed_on)
+INSERT INTO core.recommendation_closures (recommendation_id, reason, closed_on, event_id, occurred_at)
 SELECT DISTINCT ON (payload->>'recommendation_id')
-       payload->>'recommendation_id', payload->>'reason', (payload->>'closed_on')::date
-FROM raw.events WHERE event_type = 'recommendation.closed'
-ORDER BY payload->>'recommendation_id', occurred_at DESC, event_id DESC;
+       payload->>'recommendation_id', payload->>'reason', (payload->>'closed_on')::date, event_id, occurred_at
+FROM new_events WHERE event_type = 'recommendation.closed'
+ORDER BY payload->>'recommendation_id', occurred_at DESC, event_id DESC
+ON CONFLICT (recommendation_id) DO UPDATE SET reason = EXCLUDED.reason, closed_on = EXCLUDED.closed_on,
+    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
+WHERE {_NEWER.format(t="core.recommendation_closures")};
 
 INSERT INTO core.sanctions (sanction_id, nip, name, agency, sanction_code, sanction_level, decree_date,
-                            effective_from, effective_to, recommendation_ref, event_id)
+                            effective_from, effective_to, recommendation_ref, event_id, occurred_at, asn_key)
 SELECT DISTINCT ON (e.payload->>'sanction_id')
        e.payload->>'sanction_id', e.payload->>'nip', e.payload->>'name', e.payload->>'agency',
        (e.payload->>'sanction_code')::int, st.level, (e.payload->>'decree_date')::date,
        (e.payload->>'effective_from')::date, (e.payload->>'effective_to')::date,
-       e.payload->>'recommendation_ref', e.event_id
-FROM raw.events e
+       e.payload->>'recommendation_ref', e.event_id, e.occurred_at, e.enrichment->'asn'->>'asn_key'
+FROM new_events e
 LEFT JOIN ref.sanction_types st ON st.code = (e.payload->>'sanction_code')::int
 WHERE e.event_type = 'sanction.imposed'
-ORDER BY e.payload->>'sanction_id', e.occurred_at DESC, e.event_id DESC;
+ORDER BY e.payload->>'sanction_id', e.occurred_at DESC, e.event_id DESC
+ON CONFLICT (sanction_id) DO UPDATE SET nip = EXCLUDED.nip, name = EXCLUDED.name, agency = EXCLUDED.agency,
+    sanction_code = EXCLUDED.sanction_code, sanction_level = EXCLUDED.sanction_level,
+    decree_date = EXCLUDED.decree_date, effective_from = EXCLUDED.effective_from,
+    effective_to = EXCLUDED.effective_to, recommendation_ref = EXCLUDED.recommendation_ref,
+    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at, asn_key = EXCLUDED.asn_key
+WHERE {_NEWER.format(t="core.sanctions")};
 
-INSERT INTO core.sanction_revocations (sanction_id, revoked_on, reason)
+INSERT INTO core.sanction_revocations (sanction_id, revoked_on, reason, event_id, occurred_at)
 SELECT DISTINCT ON (payload->>'sanction_id')
-       payload->>'sanction_id', (payload->>'revoked_on')::date, payload->>'reason'
-FROM raw.events WHERE event_type = 'sanction.revoked'
-ORDER BY payload->>'sanction_id', occurred_at DESC, event_id DESC;
+       payload->>'sanction_id', (payload->>'revoked_on')::date, payload->>'reason', event_id, occurred_at
+FROM new_events WHERE event_type = 'sanction.revoked'
+ORDER BY payload->>'sanction_id', occurred_at DESC, event_id DESC
+ON CONFLICT (sanction_id) DO UPDATE SET revoked_on = EXCLUDED.revoked_on, reason = EXCLUDED.reason,
+    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
+WHERE {_NEWER.format(t="core.sanction_revocations")};
 """
 
-BUILD_SUMMARY = """
-TRUNCATE mart.followthrough_summary;
-WITH rep AS (
-    SELECT * FROM core.reports WHERE filed_on <= %(as_of)s
-), reported AS (
-    SELECT r.election_id, r.province_code, r.region_code, count(*) AS n
-    FROM core.subjects s JOIN rep r USING (report_id) GROUP BY 1, 2, 3
-), proven AS (
-    SELECT r.election_id, r.province_code, r.region_code, sum(cardinality(d.proven_nips)) AS n
-    FROM core.decisions d JOIN rep r USING (report_id)
-    WHERE d.decision = 'proven' AND d.decided_on <= %(as_of)s GROUP BY 1, 2, 3
-), ft AS (
-    SELECT coalesce(election_id, 'unknown') AS election_id, coalesce(province_code, 'unknown') AS province_code,
-           coalesce(region_code, 'unknown') AS region_code,
-           count(*) AS recommended,
-           count(*) FILTER (WHERE status = 'sanctioned') AS sanctioned,
-           count(*) FILTER (WHERE status = 'revoked') AS revoked,
-           count(*) FILTER (WHERE status = 'pending') AS pending,
-           count(*) FILTER (WHERE status = 'overdue') AS overdue,
-           count(*) FILTER (WHERE status = 'closed') AS closed,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_sanction)
-               FILTER (WHERE status = 'sanctioned') AS median_days
-    FROM mart.followthrough GROUP BY 1, 2, 3
-), groups AS (
-    SELECT election_id, province_code, region_code FROM reported
-    UNION SELECT election_id, province_code, region_code FROM proven
-    UNION SELECT election_id, province_code, region_code FROM ft
-)
-INSERT INTO mart.followthrough_summary
-SELECT g.election_id, g.province_code, g.region_code,
-       coalesce(reported.n, 0), coalesce(proven.n, 0), coalesce(ft.recommended, 0),
-       coalesce(ft.sanctioned, 0), coalesce(ft.revoked, 0), coalesce(ft.pending, 0),
-       coalesce(ft.overdue, 0), coalesce(ft.closed, 0),
-       CASE WHEN coalesce(ft.recommended, 0) > 0 THEN round(ft.sanctioned::numeric / ft.recommended, 4) END,
-       round(ft.median_days::numeric, 1),
-       %(as_of)s
-FROM groups g
-LEFT JOIN reported USING (election_id, province_code, region_code)
-LEFT JOIN proven USING (election_id, province_code, region_code)
-LEFT JOIN ft USING (election_id, province_code, region_code);
+CORE_TABLES = ("core.reports", "core.subjects", "core.decisions", "core.recommendations",
+               "core.recommendation_closures", "core.sanctions", "core.sanction_revocations", "core.links",
+               "core.review_queue")
+
+# New marts are written to mart_stage, audited, then copied into mart (write-audit-publish).
+BUILD_STAGE = """
+TRUNCATE mart_stage.followthrough, mart_stage.followthrough_summary, mart_stage.review_queue,
+         mart_stage.unlinked_sanctions, mart_stage.followthrough_summary_public;
+
+INSERT INTO mart_stage.followthrough
+SELECT f.*, %(as_of)s FROM core.recommendation_status_as_of(%(as_of)s, %(sla)s) f;
+
+INSERT INTO mart_stage.followthrough_summary
+SELECT f.*, %(as_of)s FROM mart.followthrough_as_of(%(as_of)s, %(sla)s) f;
+
+-- small cells (1 .. k-1) are suppressed in the public copy, and so is the rate they would reveal
+INSERT INTO mart_stage.followthrough_summary_public
+SELECT election_id, province_code, region_code,
+       CASE WHEN reported_asn BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE reported_asn END,
+       CASE WHEN proven_asn BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE proven_asn END,
+       CASE WHEN recommended BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE recommended END,
+       CASE WHEN sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE sanctioned END,
+       CASE WHEN revoked BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE revoked END,
+       CASE WHEN pending BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE pending END,
+       CASE WHEN overdue BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE overdue END,
+       CASE WHEN closed BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE closed END,
+       CASE WHEN recommended BETWEEN 1 AND %(k)s - 1 OR sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL
+            ELSE followthrough_rate END,
+       CASE WHEN sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE median_days_to_sanction END,
+       as_of,
+       %(k)s > 1 AND LEAST(
+           nullif(reported_asn, 0), nullif(proven_asn, 0), nullif(recommended, 0), nullif(sanctioned, 0),
+           nullif(revoked, 0), nullif(pending, 0), nullif(overdue, 0), nullif(closed, 0)) < %(k)s
+FROM mart_stage.followthrough_summary;
+
+INSERT INTO mart_stage.review_queue
+SELECT q.recommendation_id, q.sanction_id, q.score, q.reasons, r.asn_key, s.asn_key, r.ppk_agency, s.agency,
+       r.issued_on, s.decree_date, %(as_of)s
+FROM core.review_queue q
+JOIN core.recommendations r USING (recommendation_id)
+JOIN core.sanctions s USING (sanction_id)
+WHERE r.issued_on <= %(as_of)s AND s.decree_date <= %(as_of)s;
+
+INSERT INTO mart_stage.unlinked_sanctions
+SELECT s.sanction_id, s.asn_key, s.agency, s.sanction_code, s.sanction_level, s.decree_date, rv.revoked_on,
+       s.nip IS NOT NULL, s.recommendation_ref IS NOT NULL, %(as_of)s
+FROM core.sanctions s
+LEFT JOIN core.sanction_revocations rv ON rv.sanction_id = s.sanction_id AND rv.revoked_on <= %(as_of)s
+WHERE s.decree_date <= %(as_of)s
+  AND NOT EXISTS (SELECT 1 FROM core.links l WHERE l.sanction_id = s.sanction_id)
+  AND NOT EXISTS (SELECT 1 FROM core.review_queue q WHERE q.sanction_id = s.sanction_id);
 """
 
-FOLLOWTHROUGH_COLUMNS = (
-    "recommendation_id", "report_id", "election_id", "region_code", "province_code", "ppk_agency", "category",
-    "asn_key", "recommended_level", "issued_on", "status", "sanction_id", "sanction_code", "sanction_level",
-    "decree_date", "days_to_sanction", "severity_vs_recommended", "link_method", "link_score", "as_of",
-)
+MART_TABLES = ("followthrough", "followthrough_summary", "followthrough_summary_public", "review_queue",
+               "unlinked_sanctions")
+PUBLISH = "".join(f"TRUNCATE mart.{t}; INSERT INTO mart.{t} SELECT * FROM mart_stage.{t};\n" for t in MART_TABLES)
+
+
+class AuditFailed(RuntimeError):
+    """The new marts failed the GX checkpoint: nothing was published; the previous marts stay."""
 
 
 @dataclass
@@ -129,77 +182,100 @@ class ReconcileResult:
     recommendations: int
     by_status: dict[str, int]
     by_link_method: dict[str, int]
+    review: int = 0
+    unlinked_sanctions: int = 0
+    new_events: int = 0
+    data_docs: str | None = None
 
 
-def _load(cur, as_of: date):
+def _links_input(cur):
+    """All recommendations (with the subject's name) and sanctions in core, for the link ladder."""
     cur.execute(
-        "SELECT r.recommendation_id, r.report_id, r.nip, r.asn_key, r.level, r.ppk_agency, r.issued_on,"
-        "       p.election_id, p.region_code, p.province_code, p.category "
-        "FROM core.recommendations r LEFT JOIN core.reports p USING (report_id) "
-        "WHERE r.issued_on <= %s", (as_of,))
-    recs = cur.fetchall()
-    cur.execute("SELECT sanction_id, nip, decree_date, recommendation_ref, sanction_code, sanction_level "
-                "FROM core.sanctions WHERE decree_date <= %s", (as_of,))
-    sanctions = cur.fetchall()
-    cur.execute("SELECT sanction_id, revoked_on FROM core.sanction_revocations WHERE revoked_on <= %s", (as_of,))
-    revoked = dict(cur.fetchall())
-    cur.execute("SELECT recommendation_id, closed_on FROM core.recommendation_closures WHERE closed_on <= %s",
-                (as_of,))
-    closed = dict(cur.fetchall())
-    return recs, sanctions, revoked, closed
+        "SELECT r.recommendation_id, r.nip, r.issued_on, "
+        "       (SELECT s.name FROM core.subjects s WHERE s.report_id = r.report_id AND s.nip = r.nip "
+        "        ORDER BY s.ordinal LIMIT 1), r.ppk_agency "
+        "FROM core.recommendations r")
+    recs = [rules.Recommendation(*row) for row in cur.fetchall()]
+    cur.execute("SELECT sanction_id, nip, decree_date, recommendation_ref, name, agency FROM core.sanctions")
+    sans = [rules.Sanction(*row) for row in cur.fetchall()]
+    return recs, sans
 
 
-def followthrough_rows(recs, sanctions, revoked, closed, as_of: date, sla_days: int) -> list[tuple]:
-    """Pure: one mart.followthrough row per recommendation (input rows as loaded by _load)."""
-    links = rules.link(
-        (rules.Recommendation(r[0], r[2], r[6]) for r in recs),
-        (rules.Sanction(s[0], s[1], s[2], s[3]) for s in sanctions),
-    )
-    sanction_by_id = {s[0]: s for s in sanctions}
-    rows = []
-    for rec_id, report_id, _nip, asn, level, agency, issued_on, election, region, province, category in recs:
-        ln = links.get(rec_id)
-        s = sanction_by_id[ln.sanction_id] if ln else None
-        decree = s[2] if s else None
-        st = rules.status(issued_on=issued_on, as_of=as_of, sla_days=sla_days, decree_date=decree,
-                          revoked_on=revoked.get(ln.sanction_id) if ln else None, closed_on=closed.get(rec_id))
-        s_level = s[5] if s else None
-        rows.append((
-            rec_id, report_id, election, region, province, agency, category, asn, level, issued_on, st,
-            ln.sanction_id if ln else None, s[4] if s else None, s_level, decree,
-            (decree - issued_on).days if decree else None, rules.severity(level, s_level),
-            ln.method if ln else None, ln.score if ln else None, as_of,
-        ))
-    return rows
+def link_sanctions(cur) -> rules.LinkResult:
+    """Run the link ladder over everything in core and store core.links and core.review_queue.
 
-
-def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None) -> ReconcileResult:
+    Links use all that is known now (the best knowledge); as-of figures then count a linked
+    sanction only from its decree date on.
+    """
     from psycopg2.extras import execute_values
 
-    with conn:  # one transaction: core, links and marts are replaced together or not at all
+    recs, sans = _links_input(cur)
+    result = rules.reconcile_links(recs, sans)
+    cur.execute("TRUNCATE core.links, core.review_queue")
+    if result.links:
+        execute_values(cur, "INSERT INTO core.links (recommendation_id, sanction_id, link_method, link_score) "
+                            "VALUES %s", [(ln.recommendation_id, ln.sanction_id, ln.method, ln.score)
+                                          for ln in result.links.values()])
+    if result.review:
+        execute_values(cur, "INSERT INTO core.review_queue (recommendation_id, sanction_id, score, reasons) "
+                            "VALUES %s", [(r.recommendation_id, r.sanction_id, r.score, list(r.reasons))
+                                          for r in result.review])
+    return result
+
+
+def _audit(conn, docs_dir, as_of: date):
+    """GX checkpoint on the staged marts; Data Docs are written whether it passes or not."""
+    from expectations.marts import audit_marts, frames_from_db
+
+    followthrough, summary, sanction_ids, recommendation_ids = frames_from_db(
+        conn, followthrough_table="mart_stage.followthrough", summary_table="mart_stage.followthrough_summary")
+    return audit_marts(followthrough, summary, sanction_ids=sanction_ids, recommendation_ids=recommendation_ids,
+                       docs_dir=docs_dir, run_name=f"reconcile-{as_of.isoformat()}")
+
+
+def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, full: bool = False,
+              small_cell_k: int = 5, docs_dir=None) -> ReconcileResult:
+    """Incremental core -> link -> stage marts -> GX checkpoint -> publish, all in ONE transaction.
+
+    A failed checkpoint raises AuditFailed and rolls everything back: the previous marts stay.
+    """
+    with conn:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(8241002)")  # one reconcile at a time
-            say(f"reconcile as of {as_of}: building core from raw.events")
-            cur.execute(BUILD_CORE)
-            recs, sanctions, revoked, closed = _load(cur, as_of)
-            say(f"  linking {len(sanctions)} sanctions to {len(recs)} recommendations")
-            rows = followthrough_rows(recs, sanctions, revoked, closed, as_of, sla_days)
-            links = [(r[0], r[11], r[17], r[18]) for r in rows if r[11] is not None]
-            if links:
-                execute_values(cur, "INSERT INTO core.links (recommendation_id, sanction_id, link_method, link_score) "
-                                    "VALUES %s", links)
-            cur.execute("TRUNCATE mart.followthrough")
-            if rows:
-                execute_values(cur, f"INSERT INTO mart.followthrough ({', '.join(FOLLOWTHROUGH_COLUMNS)}) VALUES %s",
-                               rows, page_size=1000)
-            cur.execute(BUILD_SUMMARY, {"as_of": as_of})
-    by_status = {s: 0 for s in rules.STATUSES}
-    by_method: dict[str, int] = {}
-    for r in rows:
-        by_status[r[10]] += 1
-        if r[17]:
-            by_method[r[17]] = by_method.get(r[17], 0) + 1
-    return ReconcileResult(as_of, len(rows), by_status, by_method)
+            if full:
+                cur.execute("TRUNCATE " + ", ".join(CORE_TABLES) + "; DELETE FROM core.reconcile_state")
+            cur.execute("SELECT watermark, watermark - interval %s FROM core.reconcile_state WHERE id = 1",
+                        (WATERMARK_OVERLAP,))
+            watermark, since = cur.fetchone() or ("-infinity", "-infinity")
+            cur.execute("SELECT coalesce(max(ingested_at), '-infinity'), count(*) FILTER (WHERE ingested_at > %s) "
+                        "FROM raw.events", (watermark,))
+            new_watermark, new_events = cur.fetchone()
+            say(f"reconcile as of {as_of}: {new_events} events since the watermark into core")
+            cur.execute(BUILD_CORE, {"since": since})
+            result = link_sanctions(cur)
+            say(f"  links: {len(result.links)}, review queue: {len(result.review)}, "
+                f"unlinked sanctions: {len(result.unlinked_sanctions)}")
+            cur.execute(BUILD_STAGE, {"as_of": as_of, "sla": sla_days, "k": max(small_cell_k, 1)})
+            audit = _audit(conn, docs_dir, as_of)
+            docs = str(audit.docs_index) if audit.docs_index else None
+            if not audit.success:
+                raise AuditFailed("the new marts failed the GX checkpoint; nothing was published:\n  "
+                                  + "\n  ".join(audit.failures) + (f"\nData Docs: {docs}" if docs else ""))
+            say("  GX checkpoint passed; publishing marts")
+            cur.execute(PUBLISH)
+            cur.execute(
+                "INSERT INTO core.reconcile_state (id, watermark, sla_days, last_as_of) VALUES (1, %s, %s, %s) "
+                "ON CONFLICT (id) DO UPDATE SET watermark = greatest(core.reconcile_state.watermark, "
+                "EXCLUDED.watermark), sla_days = EXCLUDED.sla_days, last_as_of = EXCLUDED.last_as_of, "
+                "updated_at = now()", (new_watermark, sla_days, as_of))
+            cur.execute("SELECT status, count(*) FROM mart.followthrough GROUP BY 1")
+            by_status = {st: 0 for st in rules.STATUSES} | dict(cur.fetchall())
+            cur.execute("SELECT link_method, count(*) FROM mart.followthrough WHERE link_method IS NOT NULL "
+                        "GROUP BY 1")
+            by_method = dict(cur.fetchall())
+            cur.execute("SELECT (SELECT count(*) FROM mart.review_queue), (SELECT count(*) FROM mart.unlinked_sanctions)")
+            review, unlinked = cur.fetchone()
+    return ReconcileResult(as_of, sum(by_status.values()), by_status, by_method, review, unlinked, new_events, docs)
 
 
 SUMMARY_TOTALS = """
@@ -227,8 +303,9 @@ def summary_table(conn) -> str:
 
 
 
-def run_reconcile(as_of: date, say: Say = lambda _m: None) -> ReconcileResult:
-    """Settings -> connection -> reconcile; what both `netra reconcile` and the DAG call."""
+def run_reconcile(as_of: date, say: Say = lambda _m: None, *, full: bool = False,
+                  publish_alerts: bool = False) -> ReconcileResult:
+    """Settings -> connection -> reconcile (-> overdue alerts); what both `netra reconcile` and the DAG call."""
     from netra.settings import load
     from netra.warehouse.db import connect, migrate
 
@@ -236,7 +313,13 @@ def run_reconcile(as_of: date, say: Say = lambda _m: None) -> ReconcileResult:
     conn = connect(s)
     try:
         migrate(conn, say)  # cheap when up to date; a fresh warehouse gets its schema
-        return reconcile(conn, as_of, s.ppk_sla_days, say)
+        result = reconcile(conn, as_of, s.ppk_sla_days, say, full=full, small_cell_k=s.small_cell_k,
+                           docs_dir=s.home / "data_docs")
+        if publish_alerts:
+            from netra.reconcile.alerts import publish_for_run
+
+            publish_for_run(as_of.isoformat(), say=lambda m: say("  " + m))
+        return result
     finally:
         conn.close()
 

@@ -21,7 +21,8 @@ def test_dagbag_has_no_import_errors():
     assert dag is not None, "reconcile_followthrough is in the dags folder"
     assert dag.max_active_runs == 1, "runs of the reconcile DAG never overlap"
     assert not dag.catchup
-    assert {t.task_id for t in dag.tasks} == {"reconcile"}
+    assert {t.task_id for t in dag.tasks} == {"reconcile", "publish_overdue_alerts"}
+    assert dag.get_task("publish_overdue_alerts").upstream_task_ids == {"reconcile"}
 
 
 def _land_season(conn, tmp_path, secret: bytes):
@@ -44,18 +45,19 @@ def _land_season(conn, tmp_path, secret: bytes):
     return json.loads(season.ground_truth_path.read_text())
 
 
-def test_dag_test_publishes_marts_matching_the_ground_truth(airflow_db, pg_settings, db, tmp_path, monkeypatch):
+def test_dag_test_publishes_marts_matching_the_ground_truth(airflow_db, stack_settings, db, tmp_path, monkeypatch):
     from airflow.dag_processing.dagbag import DagBag
 
-    truth = _land_season(db, tmp_path, pg_settings.hmac_key)
+    truth = _land_season(db, tmp_path, stack_settings.hmac_key)
     monkeypatch.setenv("NETRA_PPK_SLA_DAYS", str(truth["sla_days"]))
     dag = DagBag(dag_folder=str(REPO / "dags")).get_dag("reconcile_followthrough")
     # the run's data interval ends on the ground truth's as-of day (WIB)
     as_of = datetime.fromisoformat(truth["as_of"] + "T12:00:00+07:00")
     dag_run = dag.test(logical_date=as_of)
     assert dag_run.state == "success", dag_run.state
-    # a run with no task instance also ends "success": make sure the task really ran
-    assert [(ti.task_id, ti.state) for ti in dag_run.get_task_instances()] == [("reconcile", "success")]
+    # a run with no task instance also ends "success": make sure the tasks really ran
+    assert sorted((ti.task_id, ti.state) for ti in dag_run.get_task_instances()) == [
+        ("publish_overdue_alerts", "success"), ("reconcile", "success")]
 
     with db, db.cursor() as cur:
         cur.execute("SELECT recommendation_id, status FROM mart.followthrough")
@@ -65,3 +67,26 @@ def test_dag_test_publishes_marts_matching_the_ground_truth(airflow_db, pg_setti
     expected = {rid: r["status"] for rid, r in truth["recommendations"].items()}
     assert got == expected
     assert as_of_days == [truth["as_of"]]
+
+    # every overdue recommendation was alerted exactly once, with its deterministic id
+    from netra.reconcile.alerts import alert_event_id
+
+    overdue = sorted(rid for rid, st in expected.items() if st == "overdue")
+    assert overdue, "the season has overdue recommendations"
+    with db, db.cursor() as cur:
+        cur.execute("SELECT recommendation_id, event_id::text FROM core.overdue_alerts ORDER BY 1")
+        alerted = cur.fetchall()
+    assert alerted == [(rid, alert_event_id(rid)) for rid in overdue]
+    assert _alert_messages(stack_settings) == len(overdue)
+    dag.test(logical_date=as_of)  # the same logical date again: identical marts, no new alerts
+    assert _alert_messages(stack_settings) == len(overdue)
+
+
+def _alert_messages(settings) -> int:
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    parts = [TopicPartition("alerts.overdue", p) for p in consumer.partitions_for_topic("alerts.overdue")]
+    n = sum(consumer.end_offsets(parts).values())
+    consumer.close()
+    return n

@@ -50,6 +50,9 @@ def test_csv_export_lands_the_good_rows_once_even_when_imported_twice(pipeline, 
     # The clerk drops the same export again; this time through the DAG's entry point and settings.
     shutil.copy(DATA / CSV_NAME, inbox / CSV_NAME)
     monkeypatch.setenv("NETRA_BKPSDM_INBOX", str(inbox))
+    from netra import settings
+
+    pipeline = settings.load()  # settings are read when called: pick up the inbox
     said = []
     result = import_inbox(pipeline, today=date.today(), say=said.append, min_age_seconds=0)
     assert {k: result[k] for k in ("files", "sent", "rejected_rows", "refused_files")} == \

@@ -1,6 +1,7 @@
 """Unit tests of the synthetic season generator (producers/generate.py): contract, mess, shape, exact ground truth."""
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -10,10 +11,15 @@ import pytest
 from netra.contracts.decode import decode
 from netra.contracts.events import EVENT_TYPES
 from netra.reference import regions, sanction_level, sanction_types
-from producers.generate import SANCTION_CODES, TOPICS, generate_season, summarize
+import producers.generate as generate
+from producers.generate import CALIBRATION_TARGETS, SANCTION_CODES, TOPICS, generate_season, summarize
 
 BUSINESS_DATES = ("filed_on", "decided_on", "issued_on", "closed_on", "decree_date", "revoked_on")
 DOMAIN_RULE_PREFIXES = ("nip.birth_date_invalid", "region.unknown", "sanction.unknown_code")
+AS_OF_KEYS = {"date", "reported_asn", "proven_asn", "recommended", "sanctioned", "revoked", "closed", "pending",
+              "overdue"}
+#: KASN, Pilkada 2020 (DOMAIN.md §4): day -> sanctioned; 2,034 reported, 1,597 proven and recommended throughout.
+PUBLISHED = {"2022-05-31": 1373, "2023-01-31": 1413, "2024-02-06": 1450}
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +30,11 @@ def small(tmp_path_factory):
 @pytest.fixture(scope="module")
 def full(tmp_path_factory):
     return generate_season(tmp_path_factory.mktemp("full"), seed=2020, scale=1.0)
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    return generate_season(tmp_path_factory.mktemp("calibrated"), seed=2020, scale=1.0, calibrate=True)
 
 
 def _truth(season) -> dict:
@@ -93,6 +104,33 @@ def _recompute(events: list[dict], as_of: date, sla_days: int) -> dict:
             status = "pending"
         out[rid] = {"status": status, "sanction_id": s["sanction_id"] if s else None, "link_method": method}
     return out
+
+
+def _figures_from_events(events: list[dict], d: date, sla_days: int) -> dict:
+    """`followthrough_as_of[d]` from scratch: only events whose business date is on or before `d` count."""
+    dated = {"report.filed": "filed_on", "report.decided": "decided_on", "recommendation.issued": "issued_on",
+             "recommendation.closed": "closed_on", "sanction.imposed": "decree_date", "sanction.revoked": "revoked_on"}
+    now = [e for e in events if date.fromisoformat(e["payload"][dated[e["event_type"]]]) <= d]
+    statuses = Counter(v["status"] for v in _recompute(now, d, sla_days).values())
+    payloads = defaultdict(list)
+    for e in now:
+        payloads[e["event_type"]].append(e["payload"])
+    return {"date": d.isoformat(),
+            "reported_asn": sum(len(p["subjects"]) for p in payloads["report.filed"]),
+            "proven_asn": sum(len(p["proven_nips"]) for p in payloads["report.decided"] if p["decision"] == "proven"),
+            "recommended": len(payloads["recommendation.issued"]),
+            **{k: statuses[k] for k in ("sanctioned", "revoked", "closed", "pending", "overdue")}}
+
+
+def _assert_as_of_figures_match_events(season, days=None) -> dict:
+    """Every (or each listed) `followthrough_as_of` entry equals a recomputation from the valid events."""
+    truth = _truth(season)
+    figures = truth["followthrough_as_of"]
+    events = _valid_events(season)
+    for day in days or figures:
+        assert set(figures[day]) == AS_OF_KEYS and figures[day]["date"] == day
+        assert figures[day] == _figures_from_events(events, date.fromisoformat(day), truth["sla_days"]), day
+    return figures
 
 
 # ------------------------------------------------------------------ reproducibility
@@ -282,8 +320,9 @@ def test_shares_at_scale_one_follow_the_published_pilkada_2020_figures(full):
     categories = Counter(p["category"] for p in reports)
     assert 0.25 <= categories["V02"] / len(reports) <= 0.36  # social media, 30.4 %
     assert categories.most_common(2)[1][0] == "V08"           # partisan activities, 22.4 %
-    rates = _truth(full)["followthrough_as_of"]
-    assert rates["2022-05-31"]["rate"] < rates["2023-01-31"]["rate"] < rates["2024-02-06"]["rate"]
+    figures = _truth(full)["followthrough_as_of"]
+    rates = [figures[d]["sanctioned"] / figures[d]["recommended"] for d in ("2022-05-31", "2023-01-31", "2024-02-06")]
+    assert rates[0] < rates[1] < rates[2]
 
 
 def test_sanction_code_choices_match_the_catalogue_levels():
@@ -346,3 +385,86 @@ def test_rates_zero_give_no_mess(tmp_path):
     assert season.counts["duplicates"] == 0 and season.counts["invalid"] == 0
     assert _truth(season)["invalid_events"] == []
     _assert_truth_matches_events(season)
+
+
+def test_as_of_figures_match_an_independent_recount_on_every_recorded_day(small):
+    figures = _assert_as_of_figures_match_events(small)
+    assert {*PUBLISHED, _truth(small)["as_of"]} <= set(figures)
+    last = figures[_truth(small)["as_of"]]
+    assert {k: last[k] for k in small.counts if k in last} == {k: small.counts[k] for k in last if k != "date"}
+
+
+def test_early_as_of_figures_include_pending_and_overdue(tmp_path):
+    season = generate_season(tmp_path, seed=5, scale=0.1, as_of=date(2020, 12, 20))
+    figures = _assert_as_of_figures_match_events(season, ["2020-11-30", "2020-12-20"])
+    assert figures["2020-12-20"]["pending"] and figures["2020-12-20"]["overdue"]
+    assert not set(PUBLISHED) & set(figures)  # days after as_of are not shown
+
+
+# ------------------------------------------------------------------ calibration
+
+
+def test_calibrated_season_hits_the_published_kasn_figures_exactly(calibrated):
+    figures = _truth(calibrated)["followthrough_as_of"]
+    for day, sanctioned in PUBLISHED.items():
+        f = figures[day]
+        assert set(f) == AS_OF_KEYS
+        assert (f["date"], f["reported_asn"], f["proven_asn"], f["recommended"], f["sanctioned"]) == (
+            day, 2034, 1597, 1597, sanctioned)
+        assert f["sanctioned"] + f["revoked"] + f["closed"] + f["pending"] + f["overdue"] == 1597
+    assert figures["2024-02-06"]["revoked"] > 0  # revocations kept, and counted
+    c = calibrated.counts
+    assert (c["reported_asn"], c["proven_asn"], c["recommended"], c["sanctioned"]) == (2034, 1597, 1597, 1450)
+
+
+def test_calibrated_figures_match_an_independent_reconciliation_of_the_events(calibrated):
+    _assert_truth_matches_events(calibrated)
+    _assert_as_of_figures_match_events(calibrated, list(PUBLISHED))
+
+
+def test_calibrated_season_keeps_its_shape(calibrated):
+    sanctions = [e["payload"] for e in _valid_events(calibrated) if e["event_type"] == "sanction.imposed"]
+    assert 0.25 <= sum(s["recommendation_ref"] is None for s in sanctions) / len(sanctions) <= 0.37
+    methods = Counter(v["link_method"] for v in _truth(calibrated)["recommendations"].values())
+    assert methods["reference"] > methods["nip"] > 0
+    assert calibrated.counts["closed"] > 0 and calibrated.counts["overdue"] > 0
+
+
+def test_calibration_at_another_scale_uses_proportional_rounded_targets(tmp_path):
+    season = generate_season(tmp_path, seed=4, scale=0.1, calibrate=True)
+    figures = _assert_as_of_figures_match_events(season, list(PUBLISHED))
+    for day, sanctioned in PUBLISHED.items():
+        assert [figures[day][k] for k in ("reported_asn", "proven_asn", "recommended", "sanctioned")] == [
+            round(2034 * 0.1), round(1597 * 0.1), round(1597 * 0.1), round(sanctioned * 0.1)]
+
+
+def test_calibration_postpones_revocations_when_counting_them_cannot_work(tmp_path, monkeypatch):
+    """Every recommendation sanctioned on every day: no revocation may fall on or before the last day."""
+    n = round(1597 * 0.2)
+    monkeypatch.setitem(CALIBRATION_TARGETS, "pilkada-2020", generate.CalibrationTargets(
+        2034, 1597, tuple((date.fromisoformat(d), 1597) for d in PUBLISHED)))
+    season = generate_season(tmp_path, seed=2, scale=0.2, calibrate=True, as_of=date(2026, 1, 1))
+    figures = _assert_as_of_figures_match_events(season, list(PUBLISHED))
+    assert all(figures[d]["sanctioned"] == n and figures[d]["revoked"] == 0 for d in PUBLISHED)
+    revoked = [e["payload"] for e in _valid_events(season) if e["event_type"] == "sanction.revoked"]
+    assert revoked and all(p["revoked_on"] > "2024-02-06" for p in revoked)
+
+
+def test_calibrate_refuses_elections_without_published_targets(tmp_path):
+    with pytest.raises(ValueError, match="calibrate"):
+        generate_season(tmp_path, election_id="pemilu-2024", scale=0.05, calibrate=True)
+
+
+def test_default_output_is_unchanged_by_the_calibrate_option(tmp_path):
+    """Event files pinned to what the generator wrote before `calibrate` existed (seed 2020, scale 0.2)."""
+    default = generate_season(tmp_path / "default", seed=2020, scale=0.2)
+    off = generate_season(tmp_path / "off", seed=2020, scale=0.2, calibrate=False)
+    pinned = {
+        "reports.raw": "7ea9b3189d05de306da04d6b9941d9b148fc32d1f182a06573a06ba2f897172f",
+        "recommendations.raw": "70850d28d993a9dab8ce91485f408f85f225168dda22f21a42248af97bab6931",
+        "sanctions.raw": "342f6bb2cf349e3e86de44d784d70b9d99ec2bf77417ba6812dbee733e32827a",
+    }
+    for topic in TOPICS:
+        assert hashlib.sha256(default.files[topic].read_bytes()).hexdigest() == pinned[topic], topic
+        assert off.files[topic].read_bytes() == default.files[topic].read_bytes()
+    assert off.ground_truth_path.read_bytes() == default.ground_truth_path.read_bytes()
