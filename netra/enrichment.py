@@ -158,11 +158,13 @@ def enrich(event: dict, secret: bytes, reporter_key_hint: str | None = None) -> 
     out = copy.deepcopy(event)
     payload = out["payload"]
     etype = out["event_type"]
-    on = date.fromisoformat(payload[BUSINESS_DATE[etype]])
+    # age and tenure bands at occurred_at (its local calendar day); the election phase by the business date
+    on = date.fromisoformat(out["occurred_at"][:10])
+    business_day = date.fromisoformat(payload[BUSINESS_DATE[etype]])
     enrichment: dict[str, Any] = {"version": ENRICHMENT_VERSION}
     if etype == "report.filed":
         enrichment["region"] = region_info(payload["region_code"])
-        enrichment["election_phase"] = election_phase(payload["election_id"], on)
+        enrichment["election_phase"] = election_phase(payload["election_id"], business_day)
         enrichment["subjects"] = [
             {**(asn_profile(secret, s.get("nip"), on) or {"asn_key": None}), "agency": agency_info(s["agency"])}
             for s in payload["subjects"]

@@ -332,3 +332,22 @@ def as_of_for_run(data_interval_end=None, dag_run=None) -> date:
     if moment is None:
         raise ValueError("the run has neither a data interval end nor a run_after time")
     return pendulum.instance(moment).in_timezone("Asia/Jakarta").date()
+
+
+def check_published_marts(docs_dir, say: Say = lambda _m: None):
+    """Daily: audit the marts analysts are reading now with the same GX suites; Data Docs to docs_dir."""
+    from expectations.marts import audit_marts, frames_from_db
+    from netra.settings import load
+    from netra.warehouse.db import connect
+
+    conn = connect(load())
+    try:
+        followthrough, summary, sanction_ids, recommendation_ids = frames_from_db(conn)
+    finally:
+        conn.close()
+    audit = audit_marts(followthrough, summary, sanction_ids=sanction_ids, recommendation_ids=recommendation_ids,
+                        docs_dir=docs_dir, run_name="check_warehouse_quality")
+    say(f"mart audit: {'passed' if audit.success else 'FAILED'}; Data Docs: {audit.docs_index}")
+    if not audit.success:
+        raise AuditFailed("the published marts fail their expectations:\n  " + "\n  ".join(audit.failures))
+    return audit

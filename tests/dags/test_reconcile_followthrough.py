@@ -90,3 +90,17 @@ def _alert_messages(settings) -> int:
     n = sum(consumer.end_offsets(parts).values())
     consumer.close()
     return n
+
+
+def test_check_warehouse_quality_audits_the_published_marts(airflow_db, stack_settings, db, tmp_path):
+    from airflow.dag_processing.dagbag import DagBag
+
+    from netra.reconcile.run import reconcile
+
+    truth = _land_season(db, tmp_path, stack_settings.hmac_key)
+    reconcile(db, datetime.fromisoformat(truth["as_of"]).date(), truth["sla_days"])
+    dag = DagBag(dag_folder=str(REPO / "dags")).get_dag("check_warehouse_quality")
+    assert dag.max_active_runs == 1
+    dag_run = dag.test()
+    assert [(ti.task_id, ti.state) for ti in dag_run.get_task_instances()] == [("audit_published_marts", "success")]
+    assert (stack_settings.home / "data_docs" / "daily" / "index.html").exists()
