@@ -8,6 +8,8 @@ from datetime import date
 from typing import Callable
 
 Say = Callable[[str], None]
+#: Pilkada 2020 ASN sanctioned by PPKs, as KASN published them (DOMAIN.md §4)
+KASN_SANCTIONED = {"2022-05-31": 1373, "2023-01-31": 1413, "2024-02-06": 1450}
 
 
 def _step(say: Say, n: int, total: int, text: str) -> None:
@@ -79,9 +81,15 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
             cur.execute("SELECT election_id, reported, registered, proven, recommended, sanctioned FROM mart.funnel "
                         "ORDER BY 1")
             funnel = cur.fetchall()
+            as_of_figures = []
+            for day, published in KASN_SANCTIONED.items():
+                cur.execute("SELECT sum(sanctioned) FROM mart.followthrough_as_of(%s)", (day,))
+                as_of_figures.append((day, cur.fetchone()[0], published))
         _step(say, 7, total, "follow-through summary")
         say(summary_table(conn))
-        say("\nfunnel (mart.funnel): " + "; ".join(
+        say("\nsanctioned as of (mart.followthrough_as_of) vs KASN's published figure: " + ", ".join(
+            f"{day} {got} ({published:,})" for day, got, published in as_of_figures))
+        say("funnel (mart.funnel): " + "; ".join(
             f"{e}: reported {a} -> registered {b} -> proven {c} -> recommended {d} -> sanctioned {f}"
             for e, a, b, c, d, f in funnel))
     finally:
