@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol, Sequence
 
 log = logging.getLogger("netra.consumer")
+#: With --until-idle, how much longer than the idle time to wait for a partition assignment.
+ASSIGNMENT_WAIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -97,16 +99,29 @@ def run(
     """Run `stage` until stopped, or until no message arrived for `until_idle` seconds."""
     stop = stop if stop is not None else StopFlag()
     counters = Counters()
-    last_message = time.monotonic()
+    last_message = waiting_since = time.monotonic()
+    assigned = False
     try:
         while not stop:
             polled = consumer.poll(timeout_ms=batch_wait_ms, max_records=batch_size)
             records = [r for part in polled.values() for r in part]
             if not records:
+                if not consumer.assignment():
+                    # joining the group or rebalancing: not idle yet (but do not wait for ever)
+                    if assigned:
+                        assigned, waiting_since = False, time.monotonic()
+                    if until_idle is not None and time.monotonic() - waiting_since >= until_idle + ASSIGNMENT_WAIT_S:
+                        log.warning(json.dumps({"event": "no_assignment", "stage": stage.name,
+                                                "waited_s": until_idle + ASSIGNMENT_WAIT_S}))
+                        break
+                    continue
+                if not assigned:  # the idle clock (re)starts when partitions are assigned
+                    assigned, last_message = True, time.monotonic()
                 if until_idle is not None and time.monotonic() - last_message >= until_idle:
                     log.info(json.dumps({"event": "idle_exit", "stage": stage.name, "idle_s": until_idle}))
                     break
                 continue
+            assigned = True
             last_message = time.monotonic()
             outcome = stage.process(records)
             emit(records, outcome)

@@ -26,6 +26,9 @@ class FakeConsumer:
     def commit(self):
         self.commits += 1
 
+    def assignment(self):
+        return {("t", 0)}
+
 
 class FakeProducer:
     def __init__(self):

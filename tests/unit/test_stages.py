@@ -129,3 +129,27 @@ def test_validator_checks_proven_nips_against_a_report_seen_earlier_in_the_batch
     assert json.loads(dict(out.rejected[0].headers)["netra.reasons"]) == [
         "decision.proven_nip_not_subject:payload.proven_nips.0"]
     assert stage.reports[filed["payload"]["report_id"]] == (frozenset({"198609262015051001"}), 0)
+
+
+def test_until_idle_does_not_count_the_time_spent_joining_the_group():
+    import time
+
+    class SlowJoin(FakeConsumer):
+        def __init__(self, batches, join_polls):
+            super().__init__(batches)
+            self.join_polls = join_polls
+
+        def poll(self, timeout_ms=0, max_records=None):
+            time.sleep(0.01)
+            if self.join_polls > 0:
+                self.join_polls -= 1
+                return {}
+            return super().poll(timeout_ms, max_records)
+
+        def assignment(self):
+            return set() if self.join_polls > 0 else {("t", 0)}
+
+    consumer = SlowJoin([[record(FILED)]], join_polls=10)  # ~0.1 s joining, longer than until_idle
+    counters = run(consumer, Validator(batch_rules=no_domain_rules), KafkaEmitter(FakeProducer()), batch_wait_ms=1,
+                   batch_size=10, until_idle=0.05, stop=StopFlag(install=False))
+    assert counters.consumed == 1
