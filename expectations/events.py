@@ -360,7 +360,7 @@ def flatten(events: list[dict], report_subjects=None) -> "pd.DataFrame":
 # ---------------------------------------------------------------- validation
 
 
-def _raised(exception_info: dict) -> str | None:
+def gx_exception_message(exception_info: dict) -> str | None:
     """The message of an exception GX caught while evaluating an expectation, if any.
 
     GX reports it either flat or keyed by metric id, depending on where it happened.
@@ -404,7 +404,7 @@ def validate_batch(events: list[dict], *, today: date, report_subjects=None) -> 
     # fields in payload order, then rules in suite order.
     hits: list[tuple[int, int, str]] = []
     for position, outcome in enumerate(result.results):
-        error = _raised(outcome.exception_info or {})
+        error = gx_exception_message(outcome.exception_info or {})
         if error is not None:
             raise RuntimeError(f"GX failed on {outcome.expectation_config.type}: {error}")
         if outcome.success:

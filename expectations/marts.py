@@ -32,6 +32,8 @@ great_expectations and pandas are imported lazily: the DAG files import this mod
 """
 from __future__ import annotations
 
+from expectations.events import gx_exception_message as _raised
+
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -384,16 +386,6 @@ def _checkpoints(context, with_docs: bool) -> dict:
             name=f"audit {suite_name}", validation_definitions=[definition], actions=actions,
             result_format=RESULT_FORMAT))
     return checkpoints
-
-
-def _raised(exception_info: dict) -> str | None:
-    """The message of an exception GX caught while evaluating an expectation, if any."""
-    if exception_info.get("raised_exception"):
-        return exception_info.get("exception_message") or "unknown error"
-    for info in exception_info.values():
-        if isinstance(info, dict) and info.get("raised_exception"):
-            return info.get("exception_message") or "unknown error"
-    return None
 
 
 def _target(config) -> str:

@@ -2,14 +2,37 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from netra.settings import ALL_TOPICS
+
+REPO = Path(__file__).resolve().parents[1]
 
 WAREHOUSE_TABLES = (
     "raw.events", "raw.rejected_events", "raw.consumer_offsets", "core.reports", "core.subjects",
     "core.decisions", "core.recommendations", "core.recommendation_closures", "core.sanctions",
     "core.sanction_revocations", "core.links", "mart.followthrough", "mart.followthrough_summary",
 )
+
+
+def land_season(conn, season, secret: bytes, group: str = "landed-by-test") -> int:
+    """Land a generated season in raw.events through the real stages, without a broker:
+    validator (contract + GX) -> enricher -> the sink's writer. Returns the number of events landed."""
+    from collections import namedtuple
+
+    from consumers.enricher import Enricher
+    from consumers.sink import PostgresWriter, Sink
+    from consumers.validator import Validator
+
+    Record = namedtuple("Record", "topic partition offset key value headers")
+    ingress = [Record(topic, 0, i, None, line, []) for topic, path in season.files.items()
+               for i, line in enumerate(open(path, "rb"))]
+    valid = [Record("events.valid", 0, i, m.key, m.value, list(m.headers))
+             for i, m in enumerate(Validator().process(ingress).forward)]
+    enriched = [Record("events.enriched", 0, i, m.key, m.value, list(m.headers))
+                for i, m in enumerate(Enricher(secret=secret).process(valid).forward)]
+    PostgresWriter(conn, group)(enriched, Sink(secret=secret).process(enriched))
+    return len(enriched)
 
 
 def truncate_warehouse(conn) -> None:

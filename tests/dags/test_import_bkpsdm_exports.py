@@ -5,7 +5,7 @@ import os
 import shutil
 from datetime import datetime
 
-from conftest import REPO
+from support import REPO
 
 DATA = REPO / "tests" / "data" / "bkpsdm"
 CSV_NAME = "33.72_hukdis_2024-12.csv"

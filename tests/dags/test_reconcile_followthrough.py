@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 import json
-from collections import namedtuple
-from datetime import datetime, timezone
+from datetime import datetime
 
-import pytest
 
-from conftest import REPO
-
-Record = namedtuple("Record", "topic partition offset key value headers")
+from support import REPO
 
 
 def test_dagbag_has_no_import_errors():
@@ -26,22 +22,11 @@ def test_dagbag_has_no_import_errors():
 
 
 def _land_season(conn, tmp_path, secret: bytes):
-    """Put a generated season's valid events into raw.events through the real sink writer."""
-    from consumers.sink import PostgresWriter, Sink
-    from consumers.validator import encode_event
-    from expectations.events import validate_batch
-    from netra.contracts.decode import decode
-    from netra.enrichment import enrich
     from producers.generate import generate_season
+    from support import land_season
 
     season = generate_season(tmp_path / "season", seed=3, scale=0.05)
-    decoded = [decode(line, topic) for topic, path in season.files.items() for line in open(path, "rb")]
-    events = [d.event for d in decoded if d.ok]
-    domain = validate_batch(events, today=datetime.now(timezone.utc).date())
-    records = [Record("events.enriched", 0, i, None, encode_event(enrich(e, secret)), [])
-               for i, (e, reasons) in enumerate(zip(events, domain)) if not reasons]
-    writer = PostgresWriter(conn, "dag-test")
-    writer(records, Sink().process(records))
+    land_season(conn, season, secret)
     return json.loads(season.ground_truth_path.read_text())
 
 

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections import namedtuple
 from datetime import date, timedelta
 
 import psycopg2
 import pytest
+from support import land_season
 
 from netra.reconcile import rules
 from netra.reconcile.run import AuditFailed, reconcile
 
-Record = namedtuple("Record", "topic partition offset key value headers")
 #: a NIK (16) or NIP (18 digits) as a token of its own; digit runs inside hex ids (BKN GUIDs) are not one
 NIP_OR_NIK = re.compile(r"(?<![0-9A-Za-z])[0-9]{16}(?:[0-9]{2})?(?![0-9A-Za-z])")
 
@@ -24,19 +23,10 @@ NIP_OR_NIK = re.compile(r"(?<![0-9A-Za-z])[0-9]{16}(?:[0-9]{2})?(?![0-9A-Za-z])"
 @pytest.fixture
 def season(db, pg_settings, tmp_path):
     """A small season landed in raw.events; returns its ground truth."""
-    from consumers.sink import PostgresWriter, Sink
-    from consumers.validator import Validator
-    from netra.enrichment import enrich
     from producers.generate import generate_season
 
     s = generate_season(tmp_path / "season", seed=5, scale=0.1)
-    records = [Record(topic, 0, i, None, line, []) for topic, path in s.files.items()
-               for i, line in enumerate(open(path, "rb"))]
-    valid = Validator().process(records).forward
-    enriched = [Record("events.enriched", 0, i, None,
-                       json.dumps(enrich(json.loads(m.value), pg_settings.hmac_key)).encode(), [])
-                for i, m in enumerate(valid)]
-    PostgresWriter(db, "privacy-test")(enriched, Sink().process(enriched))
+    land_season(db, s, pg_settings.hmac_key)
     return json.loads(s.ground_truth_path.read_text())
 
 
@@ -175,19 +165,10 @@ def test_rerunning_the_same_day_is_identical_and_incremental(db, season):
 
 def test_as_of_function_reproduces_the_published_pilkada_2020_figures(db, pg_settings, tmp_path):
     """DOMAIN.md §4: 2,034 reported, 1,597 proven, 1,373 / 1,413 / 1,450 sanctioned on three dates."""
-    from consumers.sink import PostgresWriter, Sink
-    from consumers.validator import Validator
-    from netra.enrichment import enrich
     from producers.generate import generate_season
 
     s = generate_season(tmp_path / "calibrated", seed=2020, scale=1.0, calibrate=True)
-    records = [Record(topic, 0, i, None, line, []) for topic, path in s.files.items()
-               for i, line in enumerate(open(path, "rb"))]
-    valid = Validator().process(records).forward
-    enriched = [Record("events.enriched", 0, i, None,
-                       json.dumps(enrich(json.loads(m.value), pg_settings.hmac_key)).encode(), [])
-                for i, m in enumerate(valid)]
-    PostgresWriter(db, "as-of-test")(enriched, Sink().process(enriched))
+    land_season(db, s, pg_settings.hmac_key)
     truth = json.loads(s.ground_truth_path.read_text())
     reconcile(db, date(2024, 2, 6), truth["sla_days"])
     published = {"2022-05-31": 1373, "2023-01-31": 1413, "2024-02-06": 1450}
