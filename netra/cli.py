@@ -5,6 +5,7 @@ import argparse
 import json
 import logging
 import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -219,6 +220,12 @@ def cmd_import_bkpsdm(args) -> int:
     return 0 if all(r.error is None and r.rejected == 0 for r in reports) else 2
 
 
+def cmd_status(args) -> int:
+    from netra.status import report
+
+    return report(_settings(), say)
+
+
 def cmd_demo(args) -> int:
     from netra.demo import run_demo
 
@@ -292,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="skip the Great Expectations domain rules here (the validator still applies them)")
     ib.set_defaults(func=cmd_import_bkpsdm)
 
+    sa = sub.add_parser("status", help="stack, consumer lag, dead letters, last reconcile, overdue count")
+    sa.set_defaults(func=cmd_status)
+
     dm = sub.add_parser("demo", help="everything end to end on a synthetic Pilkada 2020 season")
     dm.add_argument("--seed", type=int, default=2020)
     dm.add_argument("--scale", type=float, default=1.0)
@@ -309,7 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `netra dlq stats | head`
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # a clear line for the operator; the traceback with NETRA_LOG_LEVEL=DEBUG
+        if type(exc).__name__ == "UndefinedTable":
+            say(f"error: the warehouse has no such table ({str(exc).splitlines()[0]}): run `netra db migrate`")
+            return 1
         if os.environ.get("NETRA_LOG_LEVEL", "").upper() == "DEBUG":
             raise
         say(f"error: {type(exc).__name__}: {exc}")

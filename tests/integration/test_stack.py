@@ -31,3 +31,12 @@ def test_topics_create_is_idempotent(stack_settings):
         assert len(partitions) == stack_settings.topic_partitions
     finally:
         admin.close()
+
+
+def test_netra_status_reports_lag_dead_letters_and_the_last_reconcile(stack_settings, capsys):
+    from netra.cli import main
+
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "kafka     running" in out and "consumer lag: validator" in out
+    assert "dead letters:" in out and "overdue recommendations:" in out
