@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from netra.settings import Settings
@@ -19,6 +20,8 @@ def airflow_home(settings: Settings) -> Path:
 def airflow_env(settings: Settings) -> dict[str, str]:
     """Environment for Airflow processes: its home, our dags, no examples, NETRA_ settings passed through."""
     env = dict(os.environ)
+    # standalone starts its components as `airflow ...`: the venv's bin must be on PATH
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.update(
         AIRFLOW_HOME=str(airflow_home(settings)),
         AIRFLOW__CORE__DAGS_FOLDER=str(DAGS_FOLDER),
@@ -35,7 +38,8 @@ def up(settings: Settings, say: Say) -> None:
     if pid_alive(mine.get("pid")):
         say(f"airflow: already running at http://127.0.0.1:{settings.airflow_port}")
         return
-    exe = shutil.which("airflow")
+    beside = Path(sys.executable).parent / "airflow"  # the venv's, even when it is not activated
+    exe = str(beside) if beside.exists() else shutil.which("airflow")
     if exe is None:
         raise RuntimeError("Airflow is not installed: pip install -e '.[airflow]' (make install does this)")
     home = airflow_home(settings)
@@ -45,8 +49,13 @@ def up(settings: Settings, say: Say) -> None:
     proc = subprocess.Popen([exe, "standalone"], env=airflow_env(settings), stdout=open(log, "ab"),
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     state.update("airflow", {"pid": proc.pid})
-    wait_for(f"Airflow API server on port {settings.airflow_port}",
-             lambda: port_open("127.0.0.1", settings.airflow_port) or proc.poll() is not None, 300, say, 2)
+    try:
+        wait_for(f"Airflow API server on port {settings.airflow_port}",
+                 lambda: port_open("127.0.0.1", settings.airflow_port) or proc.poll() is not None, 300, say, 2)
+    except TimeoutError:
+        stop_pid(proc.pid, "airflow", say, timeout=60)
+        state.update("airflow", None)
+        raise RuntimeError(f"Airflow did not answer on port {settings.airflow_port} within 300s; see {log}") from None
     if proc.poll() is not None:
         state.update("airflow", None)
         raise RuntimeError(f"airflow standalone exited with code {proc.returncode}; see {log}")

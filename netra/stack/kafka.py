@@ -115,7 +115,9 @@ def format_storage(settings: Settings, lib: Path, props: Path, say: Say) -> None
     say("  formatting Kafka storage (first start) ...")
     cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     result = subprocess.run(
-        ["java", "-cp", f"{lib}/*", "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)],
+        # `=` form: a base64 id may start with "-", which would read as an option
+        ["java", "-cp", f"{lib}/*", "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
+         "-c", str(props)],
         capture_output=True, text=True,
     )
     if result.returncode != 0:

@@ -40,3 +40,16 @@ def test_netra_status_reports_lag_dead_letters_and_the_last_reconcile(stack_sett
     out = capsys.readouterr().out
     assert "kafka     running" in out and "consumer lag: validator" in out
     assert "dead letters:" in out and "overdue recommendations:" in out
+
+
+def test_storage_format_accepts_a_cluster_id_starting_with_a_dash(tmp_path, monkeypatch):
+    """1 in 64 random base64 ids starts with "-"; it must not be read as an option."""
+    from netra import settings
+    from netra.stack import kafka
+
+    s = settings.load({"NETRA_HOME": str(tmp_path), "NETRA_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+                       "NETRA_KAFKA_CONTROLLER_PORT": "2"})
+    real = kafka.base64.urlsafe_b64encode
+    monkeypatch.setattr(kafka.base64, "urlsafe_b64encode", lambda b: b"-" + real(b)[1:])
+    kafka.format_storage(s, kafka.resolve_jars(s, print), kafka.write_config(s), print)
+    assert "cluster.id=-" in (tmp_path / "kafka" / "data" / "meta.properties").read_text()
