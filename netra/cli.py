@@ -220,6 +220,30 @@ def cmd_import_bkpsdm(args) -> int:
     return 0 if all(r.error is None and r.rejected == 0 for r in reports) else 2
 
 
+def cmd_report(args) -> int:
+    from netra import report
+    from netra.warehouse.db import connect
+
+    s = _settings()
+    conn = connect(s)
+    try:
+        r = report.build(conn, args.as_of or _last_as_of(conn), public=args.public, k=s.small_cell_k)
+    finally:
+        conn.close()
+    if args.html:
+        Path(args.html).write_text(report.to_html(r), encoding="utf-8")
+        say(f"wrote {args.html}")
+    else:
+        say(report.to_text(r))
+    return 0
+
+
+def _last_as_of(conn) -> date:
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT max(as_of) FROM mart.followthrough")
+        return cur.fetchone()[0] or date.today()
+
+
 def cmd_status(args) -> int:
     from netra.status import report
 
@@ -298,6 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
     ib.add_argument("--skip-domain-check", action="store_true",
                     help="skip the Great Expectations domain rules here (the validator still applies them)")
     ib.set_defaults(func=cmd_import_bkpsdm)
+
+    rp = sub.add_parser("report", help="the analysts' report from the marts (text, or HTML with charts)")
+    rp.add_argument("--as-of", type=_as_of, default=None, help="default: the as-of day of the last reconcile")
+    rp.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with charts")
+    rp.add_argument("--public", action="store_true", help="use the small-cell-suppressed summary")
+    rp.set_defaults(func=cmd_report)
 
     sa = sub.add_parser("status", help="stack, consumer lag, dead letters, last reconcile, overdue count")
     sa.set_defaults(func=cmd_status)

@@ -187,3 +187,24 @@ def test_as_of_function_reproduces_the_published_pilkada_2020_figures(db, pg_set
 def test_the_leak_pattern_finds_nips_and_niks_but_not_hex_ids():
     assert NIP_OR_NIK.search("NIP 198609262015051001") and NIP_OR_NIK.search("3372012609860001")
     assert not NIP_OR_NIK.search("8ae482894305762301430a5c07e7709c")
+
+
+def test_report_text_and_html_come_from_the_marts(db, season, tmp_path):
+    import xml.dom.minidom
+
+    from netra import report
+
+    as_of = date.fromisoformat(season["as_of"])
+    reconcile(db, as_of, season["sla_days"])
+    r = report.build(db, as_of)
+    (election, reported, proven, recommended, sanctioned, *_rest) = r.totals[0]
+    assert (reported, proven) == (season["counts"]["reported_asn"], season["counts"]["proven_asn"])
+    assert r.trend[election][-1][2] == sanctioned, "the trend ends at the summary's figure"
+    text = report.to_text(r)
+    assert f"as of {as_of}" in text and "per province" in text
+    page = report.to_html(r)
+    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(svgs) >= 3 and all(xml.dom.minidom.parseString(svg) for svg in svgs)
+    public = report.build(db, as_of, public=True, k=5)
+    shown = [v for row in public.provinces for v in row[3:6] if v is not None]
+    assert all(v == 0 or v >= 5 for v in shown)
