@@ -57,6 +57,8 @@ RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [
 EARLIEST_BIRTH = date(1940, 1, 1)
 EARLIEST_BUSINESS_DAY = date(2000, 1, 1)
 CPNS_MIN_AGE_YEARS = 18
+#: Provinces whose regency codes changed when Papua was split (2022): old NIKs still carry them.
+NIK_RENUMBERED_PROVINCES = ("91", "92")
 
 #: Business dates that must lie between EARLIEST_BUSINESS_DAY and today.
 BOUNDED_DATE_FIELDS = (
@@ -128,6 +130,10 @@ def _rule_groups() -> dict[str, list]:
 
     today = {"$PARAMETER": "today"}
     regencies = {code for code, r in regions().items() if r.level == "regency"}
+    # A NIK keeps the regency code it was first issued under. Papua's regencies were renumbered
+    # into the new provinces 93-96 in 2022, so older NIKs carry 91.xx/92.xx codes that are no
+    # longer in the current list: accept any regency number under those two provinces.
+    regencies |= {f"{p}.{kk:02d}" for p in NIK_RENUMBERED_PROVINCES for kk in range(1, 100)}
     return {
         "nip": [
             # NIP birth date: a real date (strftime), then its range. GX coerces string

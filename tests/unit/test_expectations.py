@@ -380,6 +380,7 @@ def test_each_type_suite_on_a_tiny_frame(event_type, frame_row, reason):
 @pytest.mark.parametrize(
     ("nik", "ok"),
     [("3372012609860001", True), ("3372016609860001", True),  # a woman born on the 26th: 26 + 40
+     ("9101012609860001", True),  # Merauke (91.01) before the 2022 split renumbered it to 93.01
      ("9999012609860001", False), ("3372013209860001", False), ("3372017209860001", False)],
 )
 def test_reporter_nik(nik, ok):
