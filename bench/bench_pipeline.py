@@ -278,14 +278,9 @@ def spread(values):
 
 
 def report(args, runs: list[dict]) -> str:
-    model = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    import platform
     import subprocess
+
+    from bench_stages import machine  # bench/ is on sys.path when this script runs
 
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                           cwd=REPO).stdout.strip() or "?"
@@ -293,8 +288,7 @@ def report(args, runs: list[dict]) -> str:
     out = [f"Scale {args.scale} ({runs[0]['publish']['messages']:,} messages), batch size {args.batch_size}, "
            f"batch wait {args.batch_wait_ms} ms, {args.partitions} partitions, until-idle {args.until_idle} s; "
            f"{len(runs)} run(s), each on a fresh stack, median shown (spread = half the min-max range).  ",
-           f"Machine: {os.cpu_count()} CPU ({model}), Python {platform.python_version()}, "
-           f"load avg at end {os.getloadavg()[0]:.2f}. Code: HEAD {head} at the end of the run.", "",
+           f"Machine: {machine()} (at the end). Code: HEAD {head} at the end of the run.", "",
            "| Step | Messages | Wall s | Wall − idle s | msg/s (wall − idle) | Spread | msg/s steady (first→last batch) "
            "| Batches (mean size) |",
            "|---|---:|---:|---:|---:|---:|---:|---:|"]
