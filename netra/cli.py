@@ -98,7 +98,8 @@ def cmd_generate(args) -> int:
     from producers.generate import generate_season, summarize
 
     season = generate_season(Path(args.out), seed=args.seed, election_id=args.election, scale=args.scale,
-                             as_of=args.as_of, sla_days=_settings().ppk_sla_days, calibrate=args.calibrate)
+                             as_of=args.as_of, sla_days=_settings().ppk_sla_days, calibrate=args.calibrate,
+                             fuzzy_rate=args.fuzzy_rate)
     say(summarize(season))
     return 0
 
@@ -288,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     gn.add_argument("--election", default="pilkada-2020")
     gn.add_argument("--scale", type=float, default=1.0)
     gn.add_argument("--as-of", type=_as_of, default=date(2024, 2, 6))
+    gn.add_argument("--fuzzy-rate", type=float, default=0.0,
+                    help="share of NIP-linked sanctions given a NIP typo or no NIP (exercises fuzzy links), 0..1")
     gn.add_argument("--calibrate", action="store_true",
                     help="hit the published KASN Pilkada 2020 figures exactly (2,034 / 1,597 / 1,373-1,413-1,450)")
     gn.set_defaults(func=cmd_generate)

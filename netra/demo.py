@@ -45,8 +45,9 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
 
     _step(say, 3, total, f"generating a synthetic Pilkada 2020 season (seed {seed}, scale {scale})")
     # calibrated: the published KASN figures (DOMAIN.md §4) come out exactly at scale 1
+    # ... with NIP typos and missing NIPs in some BKPSDM records, for the fuzzy link step and the review queue
     season = generate_season(s.home / "demo" / f"season-{seed}", seed=seed, scale=scale, sla_days=s.ppk_sla_days,
-                             calibrate=True)
+                             calibrate=True, fuzzy_rate=0.1)
     say(summarize(season))
 
     _step(say, 4, total, "publishing the season to the ingress topics")
@@ -97,6 +98,8 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
 
     expected = {k: v["status"] for k, v in truth["recommendations"].items()}
     matching = sum(1 for k, v in expected.items() if statuses.get(k) == v)
+    say(f"review queue: {result.review} pairs (ground truth: {len(truth['review_pairs'])}); unlinked sanctions: "
+        f"{result.unlinked_sanctions} (ground truth: {len(truth['unlinked_sanctions'])})")
     say(f"\nraw.events: {landed} events landed (distinct valid events generated: {len(truth['valid_event_ids'])})")
     say("rejected (first reason): " + (", ".join(f"{r} {n}" for r, n in rejects) or "none"))
     say("links: " + ", ".join(f"{k} {v}" for k, v in sorted(result.by_link_method.items()))

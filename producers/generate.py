@@ -2,8 +2,8 @@
 
 `generate_season(out_dir, …)` writes one JSON-lines file per ingress topic, in the
 order a publisher would send them, plus `ground_truth.json`, which says what the
-reconciliation (DESIGN.md §6, link methods `reference` and `nip`) must conclude for
-every recommendation as of `as_of`.
+reconciliation (DESIGN.md §6, link methods `reference`, `nip` and, with `fuzzy_rate`,
+`fuzzy`) must conclude for every recommendation as of `as_of`.
 
 How it works, and why in this order:
 
@@ -25,6 +25,11 @@ How it works, and why in this order:
    `followthrough_as_of` holds, for quarter ends, the published snapshot days and `as_of`,
    the figures as they stood that day (`date`, `reported_asn`, `proven_asn`, `recommended`
    and the five §6 status counts), which is what `mart.followthrough_as_of(d)` sums to.
+   `review_pairs` ([recommendation_id, sanction_id], sorted) is what the fuzzy step sends to
+   the review queue and `unlinked_sanctions` (sorted ids) the sanctions that link to nothing
+   and are not under review, both as of `as_of`. Before writing `ground_truth.json` the
+   generator runs `netra.reconcile.rules.reconcile_links` over the valid events and raises
+   AssertionError if its links, review pairs or unlinked sanctions differ from the truth.
 
 5. **Calibration** (`calibrate=True`, Pilkada 2020 only) makes the drawn world hit the
    published KASN figures exactly instead of approximately: 2,034 reported ASN, 1,597
@@ -38,8 +43,29 @@ How it works, and why in this order:
    scaled proportionally and rounded. `calibrate=False` (the default) draws exactly the
    same random numbers as before the option existed.
 
-Everything random comes from one `random.Random(seed)` and no wall clock is read, so
-the same arguments give byte-identical files.
+6. **Fuzzy mess** (`fuzzy_rate > 0`): real BKPSDM exports have NIP typos and missing NIPs,
+   so the §6 `fuzzy` step and the review queue get work. Each sanction that carries no
+   reference (so links by NIP) is picked with probability `fuzzy_rate`; of the picked ones
+   about half get a NIP typo (one digit substituted or two adjacent digits swapped, still a
+   structurally valid NIP), about a quarter lose the NIP, the rest keep it. Name and agency
+   stay exact, so `rules.fuzzy_score` accepts the pair (0.93 with a typo, 0.91 without a
+   NIP) and the link method becomes `fuzzy`: same sanction, same status. A change is kept
+   only if the pair really scores >= FUZZY_ACCEPT and no other recommendation or sanction
+   of that agency comes within FUZZY_REVIEW of either side. Separately, each recommendation
+   that is overdue or closed as of `as_of` without any sanction gets, with probability
+   `fuzzy_rate`, an extra `sanction.imposed` (another offence, no reference) for a colleague
+   in the same agency, decreed inside its §6 window and on or before `as_of`, who looks like
+   the recommended ASN: a name 85-92 % similar and a NIP two edits away, or a NIP one digit
+   off and a name only 66-84 % similar. Such a pair scores in [FUZZY_REVIEW, FUZZY_ACCEPT):
+   it goes to the review queue and links nothing, so no status (and no calibrated figure)
+   changes. Only these colleagues depend on `as_of`; everything else is drawn for the whole
+   season. The fuzzy mess has its own random stream and the colleagues' events are emitted
+   last, so the other events keep their ids and timestamps; `fuzzy_rate=0.0` (the default)
+   writes exactly the files the generator wrote before the option existed.
+
+Everything random comes from `random.Random(seed)` (and, for the fuzzy mess, a second
+stream seeded from `seed`) and no wall clock is read, so the same arguments give
+byte-identical files.
 """
 from __future__ import annotations
 
@@ -51,7 +77,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
+from rapidfuzz import fuzz
+
 from netra.contracts.events import EVENT_TYPES
+from netra.reconcile import rules
 from netra.reference import ELECTIONS, regions, sanction_types
 
 T = TypeVar("T")
@@ -131,6 +160,28 @@ P_NIP_SPACED = 0.05       # NIP printed "YYYYMMDD YYYYMM G NNN"; the decoder nor
 P_LIGHTER, P_HEAVIER = 0.14, 0.03
 #: BKPSDM disciplinary exports also carry sanctions for other offences (absence etc.).
 UNRELATED_SANCTIONS_PER_RECOMMENDATION = 0.04
+#: fuzzy_rate: shares of the picked NIP-linked sanctions that get a NIP typo / lose the NIP (rest: unchanged).
+FUZZY_TYPO_SHARE = 0.5
+FUZZY_MISSING_SHARE = 0.25
+#: ... and of the typos, the share that swaps two adjacent digits rather than substituting one.
+FUZZY_TRANSPOSITION_SHARE = 0.4
+#: Review-band colleagues: name similarity (rapidfuzz token_sort_ratio of normalised names, 0..1)
+#: with a NIP two edits away, and with a NIP one digit off; share of the first kind.
+COLLEAGUE_NAME_SIMILAR = (0.85, 0.92)
+COLLEAGUE_NAME_LESS_SIMILAR = (0.66, 0.84)
+P_COLLEAGUE_TWO_EDITS = 0.6
+#: NIP digits a colleague's NIP may differ in: birth month and day, and the sequence number.
+COLLEAGUE_NIP_POSITIONS = (4, 5, 6, 7, 15, 16, 17)
+#: Spelling variants (old spelling, regional habits) that make a colleague's name look alike:
+#: (from, to, where) with where "any", "start" or "end" of a word. Soekarno/Sukarno, Djoko/Joko,
+#: Jusuf/Yusuf, Sjamsuddin/Syamsuddin, Santosa/Santoso, Rizki/Rizky, Taupik/Taufik, Muhamad/Muhammad.
+SPELLING_VARIANTS = (("oe", "u", "any"), ("u", "oe", "any"), ("dj", "j", "any"), ("j", "dj", "any"),
+                     ("tj", "c", "any"), ("c", "tj", "any"), ("sj", "sy", "any"), ("sy", "sj", "any"),
+                     ("kh", "ch", "any"), ("ch", "kh", "any"), ("f", "p", "any"), ("mm", "m", "any"),
+                     ("dd", "d", "any"), ("ahm", "achm", "any"), ("muh", "moh", "any"), ("y", "j", "start"),
+                     ("o", "a", "end"), ("a", "o", "end"), ("y", "i", "end"), ("i", "y", "end"), ("i", "ie", "end"))
+#: Attempts at a valid typo NIP / a clear colleague before giving up on one recommendation.
+FUZZY_ATTEMPTS = 12
 
 #: KASN handed over to BKN (SE MenPANRB 4/2024, DOMAIN.md §1.1).
 BKN_FROM = date(2024, 9, 1)
@@ -239,18 +290,24 @@ class Season:
 
 def generate_season(out_dir: Path, *, seed: int = 2020, election_id: str = "pilkada-2020", scale: float = 1.0,
                     as_of: date = date(2024, 2, 6), sla_days: int = 30, invalid_rate: float = 0.01,
-                    duplicate_rate: float = 0.02, calibrate: bool = False) -> Season:
+                    duplicate_rate: float = 0.02, calibrate: bool = False, fuzzy_rate: float = 0.0) -> Season:
     """Write `<topic>.jsonl` for the three ingress topics and `ground_truth.json` into `out_dir`.
 
     `calibrate=True` makes the season hit `CALIBRATION_TARGETS[election_id]` exactly (scaled
     proportionally and rounded when `scale` is not 1.0); only elections listed there can be
     calibrated. The targets describe the world: the files and ground truth show the days up to
     `as_of`, so a published day after `as_of` is not in `followthrough_as_of`.
+
+    `fuzzy_rate` (0..1) adds NIP typos, missing NIPs and look-alike colleagues (module
+    docstring, step 6) so that some links are `fuzzy` and some pairs go to the review queue;
+    it changes no status, so calibrated figures stay exact.
     """
     if election_id not in ELECTIONS:
         raise ValueError(f"unknown election {election_id!r}; known: {', '.join(ELECTIONS)}")
     if scale <= 0:
         raise ValueError("scale must be positive")
+    if not 0.0 <= fuzzy_rate <= 1.0:
+        raise ValueError("fuzzy_rate must be between 0 and 1")
     targets = None
     if calibrate:
         if election_id not in CALIBRATION_TARGETS:
@@ -261,6 +318,9 @@ def generate_season(out_dir: Path, *, seed: int = 2020, election_id: str = "pilk
     world = _World(rng, election_id)
     world.build(max(1, round(REPORTED_ASN_AT_SCALE_1 * scale)) if targets is None else targets.reported_asn,
                 targets)
+    if fuzzy_rate > 0:
+        # its own stream: the main one stays where fuzzy_rate=0 leaves it, so other events keep their ids
+        _FuzzyMess(world, random.Random(f"{seed}:fuzzy"), as_of, sla_days).apply(fuzzy_rate)
 
     emitter = _Emitter(rng)
     valid = emitter.events(world, as_of)
@@ -277,6 +337,7 @@ def generate_season(out_dir: Path, *, seed: int = 2020, election_id: str = "pilk
         files[topic] = path
 
     truth = _ground_truth(world, emitter, messages, seed=seed, as_of=as_of, sla_days=sla_days)
+    _check_links(valid, truth)
     gt_path = out_dir / GROUND_TRUTH_FILE
     gt_path.write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return Season(out_dir, seed, election_id, as_of, files, gt_path, truth["counts"])
@@ -394,6 +455,8 @@ class _Sanction:
     revoked_on: date | None = None
     revoke_reason: str | None = None
     sanction_id: str = ""
+    fuzzy: bool = False              # its NIP was garbled (typo or missing): the ladder links it by `fuzzy`
+    review_of: _Rec | None = None    # a look-alike colleague's: in review with this recommendation
 
 
 @dataclass
@@ -838,6 +901,244 @@ class _World:
         self._assign_ids()
 
 
+# ------------------------------------------------------------------ fuzzy mess (fuzzy_rate > 0)
+
+
+def _nip_plausible(nip: str, by: date) -> bool:
+    """What the validator checks of a NIP, with `by` (the decree date) as "today": a real birth date
+    from 1940 on, a CPNS start (TMT) that is a real month, not later than `by` and at least 18 years
+    after the birth month, and sex digit 1 or 2."""
+    if len(nip) != 18 or not nip.isdigit() or nip[14] not in "12":
+        return False
+    try:
+        birth = date(int(nip[:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        return False
+    start_year, start_month = int(nip[8:12]), int(nip[12:14])
+    if not 1 <= start_month <= 12:
+        return False
+    start = start_year * 12 + start_month - 1
+    return (date(1940, 1, 1) <= birth <= by
+            and birth.year * 12 + birth.month - 1 + 18 * 12 <= start <= by.year * 12 + by.month - 1)
+
+
+def _respelled(word: str) -> set[str]:
+    """`word` with one SPELLING_VARIANTS change; none for short words ("I Made", "La Ode")."""
+    out: set[str] = set()
+    if len(word) < 3:
+        return out
+    for a, b, where in SPELLING_VARIANTS:
+        starts = {"start": [0], "end": [len(word) - len(a)]}.get(where, range(len(word)))
+        out |= {word[:i] + b + word[i + len(a):] for i in starts if i >= 0 and word.startswith(a, i)}
+    return out - {word}
+
+
+def _rule_sanction(s: _Sanction, nip_field: str | None) -> rules.Sanction:
+    """`s` as the link ladder sees it (no reference: only those reach the fuzzy step), with `nip_field`."""
+    return rules.Sanction(s.sanction_id, nip_field.replace(" ", "") if nip_field else None, s.decree_date, None,
+                          s.name_field, s.asn.agency)
+
+
+class _FuzzyMess:
+    """NIP typos, missing NIPs and look-alike colleagues (module docstring, step 6).
+
+    Every change is checked with `rules.fuzzy_score` against the whole season, not only what is
+    visible as of `as_of`, so it also holds for any earlier cut: the intended pair must score in
+    its band, and neither side may come within FUZZY_REVIEW of any other recommendation (with a
+    name in its report) or of any other sanction without a reference in the same place. A change
+    that fails the check is not made (the sanction keeps linking by `nip`).
+    """
+
+    ACCEPT = (rules.FUZZY_ACCEPT, float("inf"))
+    REVIEW = (rules.FUZZY_REVIEW, rules.FUZZY_ACCEPT)
+
+    def __init__(self, world: _World, rng: random.Random, as_of: date, sla_days: int):
+        self.world, self.rng, self.as_of, self.sla_days = world, rng, as_of, sla_days
+        self.inputs: dict[int, rules.Recommendation] = {}  # id(rec) -> the ladder's view of it
+        self.recs_at: dict[str, list[_Rec]] = {}  # by normalised place, recommendations with a name
+        self.sans_at: dict[str, list[_Sanction]] = {}  # by normalised place, sanctions without a reference
+        self.colleagues: list[_Sanction] = []
+        self._pools: dict[int, list[tuple[str, str]]] = {}
+        for rec in world.recs:
+            rr = rules.Recommendation(rec.recommendation_id, rec.asn.nip, rec.issued_on, self._report_name(rec),
+                                      rec.asn.agency)
+            self.inputs[id(rec)] = rr
+            if rr.name is not None:
+                self.recs_at.setdefault(self._place(rec.asn.agency), []).append(rec)
+        for s in world.sanctions:
+            if s.recommendation_ref is None:
+                self.sans_at.setdefault(self._place(s.asn.agency), []).append(s)
+
+    @staticmethod
+    def _place(agency: str) -> str:
+        return rules.normalise_agency(agency)[1]
+
+    @staticmethod
+    def _report_name(rec: _Rec) -> str | None:
+        """The name the ladder knows for `rec`: its subject's, if the report gave the subject's NIP."""
+        return next((a.name if known else None for a, known in zip(rec.case.subjects, rec.case.nip_known)
+                     if a is rec.asn), None)
+
+    def apply(self, rate: float) -> None:
+        rng = self.rng
+        for rec in self.world.recs:
+            s = rec.sanction
+            if s is None or s.recommendation_ref is not None or rng.random() >= rate:
+                continue
+            kind = rng.random()
+            if kind < FUZZY_TYPO_SHARE:
+                self._typo(rec, s)
+            elif kind < FUZZY_TYPO_SHARE + FUZZY_MISSING_SHARE:
+                self._drop_nip(rec, s)
+        for rec in self.world.recs:
+            if (rec.sanction is None and rec.issued_on <= self.as_of
+                    and _status_on(rec, self.as_of, self.sla_days) in ("overdue", "closed") and rng.random() < rate):
+                self._colleague(rec)
+        self._colleague_ids()
+
+    # -- checks
+
+    def _clear(self, rec: _Rec, cand: rules.Sanction, band: tuple[float, float], replaces: _Sanction | None) -> bool:
+        """(rec, cand) scores in `band`, and neither has another fuzzy pair >= FUZZY_REVIEW."""
+        rr = self.inputs[id(rec)]
+        scored = rules.fuzzy_score(rr, cand)
+        if scored is None or not band[0] <= scored[0] < band[1]:
+            return False
+        place = self._place(rec.asn.agency)  # a different agency caps a score below review
+        for other in self.recs_at.get(place, ()):
+            if other is not rec and self._close(self.inputs[id(other)], cand):
+                return False
+        for s in self.sans_at.get(place, ()):
+            if s is not replaces and self._close(rr, _rule_sanction(s, s.nip_field)):
+                return False
+        return True
+
+    @staticmethod
+    def _close(r: rules.Recommendation, s: rules.Sanction) -> bool:
+        scored = rules.fuzzy_score(r, s)
+        return scored is not None and scored[0] >= rules.FUZZY_REVIEW
+
+    # -- garbled NIPs of NIP-linked sanctions
+
+    def _typo(self, rec: _Rec, s: _Sanction) -> None:
+        if self.inputs[id(rec)].name is None:
+            return
+        rng, nip = self.rng, rec.asn.nip
+        for _ in range(FUZZY_ATTEMPTS):
+            digits = list(nip)
+            if rng.random() < FUZZY_TRANSPOSITION_SHARE:
+                i = rng.randrange(len(nip) - 1)
+                digits[i], digits[i + 1] = digits[i + 1], digits[i]
+            else:
+                i = rng.randrange(len(nip))
+                digits[i] = rng.choice([d for d in "0123456789" if d != nip[i]])
+            typo = "".join(digits)
+            if typo in self.world._nips or not _nip_plausible(typo, s.decree_date):
+                continue  # unchanged (equal digits swapped), someone else's NIP, or one the validator rejects
+            field = _World._spaced(typo) if s.nip_field and " " in s.nip_field else typo
+            if self._clear(rec, _rule_sanction(s, field), self.ACCEPT, s):
+                self.world._nips.add(typo)
+                s.nip_field, s.fuzzy = field, True
+                return
+
+    def _drop_nip(self, rec: _Rec, s: _Sanction) -> None:
+        if self.inputs[id(rec)].name is not None and self._clear(rec, _rule_sanction(s, None), self.ACCEPT, s):
+            s.nip_field, s.fuzzy = None, True
+
+    # -- look-alike colleagues
+
+    def _colleague(self, rec: _Rec) -> None:
+        if self.inputs[id(rec)].name is None:
+            return
+        world, rng = self.world, self.rng
+        low = rec.issued_on - rules.NIP_WINDOW_BEFORE
+        high = min(rec.issued_on + rules.NIP_WINDOW_AFTER, self.as_of)
+        for _ in range(FUZZY_ATTEMPTS):
+            two_edits = rng.random() < P_COLLEAGUE_TWO_EDITS
+            name = self._look_alike(rec.asn, COLLEAGUE_NAME_SIMILAR if two_edits else COLLEAGUE_NAME_LESS_SIMILAR)
+            decree = _day_between(rng, low, high)
+            nip = self._near_nip(rec.asn.nip, 2 if two_edits else 1, decree)
+            if name is None or nip is None:
+                continue
+            asn = _Asn(nip, name, rec.asn.sex, rec.asn.agency, rec.asn.employer_region, None)
+            level = _weighted(rng, (("ringan", 0.5), ("sedang", 0.4), ("berat", 0.1)))
+            main, world.rng = world.rng, rng  # draw the sanction's details from this stream
+            try:
+                s = world._new_sanction(asn, level, decree, ref_allowed=False, unrelated=True)
+            finally:
+                world.rng = main
+            if self._clear(rec, _rule_sanction(s, s.nip_field), self.REVIEW, None):
+                world._nips.add(nip)
+                s.review_of = rec
+                world.sanctions.append(s)  # emitted after all others: their event ids stay
+                self.sans_at.setdefault(self._place(asn.agency), []).append(s)
+                self.colleagues.append(s)
+                return
+
+    def _near_nip(self, nip: str, edits: int, by: date) -> str | None:
+        """A new, plausible NIP `edits` substitutions away in the birth month/day or sequence digits."""
+        rng = self.rng
+        want = "nip.two_edits" if edits == 2 else "nip.one_substitution"
+        for _ in range(FUZZY_ATTEMPTS):
+            digits = list(nip)
+            for i in rng.sample(COLLEAGUE_NIP_POSITIONS, edits):
+                digits[i] = rng.choice([d for d in "0123456789" if d != nip[i]])
+            near = "".join(digits)
+            if (rules.nip_difference(nip, near) == want and near[15:] != "000" and near not in self.world._nips
+                    and _nip_plausible(near, by)):
+                return near
+        return None
+
+    def _look_alike(self, asn: _Asn, band: tuple[float, float]) -> str | None:
+        """Another name whose normalised form is `band` similar to `asn`'s: a spelling variant
+        (one or two changes) or a name from the same pools; maybe with a degree."""
+        base = asn.name.partition(",")[0]
+        target = rules.normalise_name(base)
+        words = base.lower().split()
+        changes = [(k, w) for k, word in enumerate(words) for w in _respelled(word)]
+        variants = set()
+        for k, w in changes:  # one change, or one in each of two words
+            variants.add(tuple(words[:k] + [w] + words[k + 1:]))
+            variants |= {tuple(w if i == k else w2 if i == k2 else x for i, x in enumerate(words))
+                         for k2, w2 in changes if k2 > k}
+        spelled = [" ".join(w.capitalize() for w in v) for v in sorted(variants)]
+        names = []
+        for name, normal in [(n, rules.normalise_name(n)) for n in spelled] + self._pool(asn.sex):
+            if normal and normal != target and band[0] <= fuzz.token_sort_ratio(target, normal) / 100 <= band[1]:
+                names.append(name)
+        if not names:
+            return None
+        name = self.rng.choice(sorted(set(names)))
+        return name + self.rng.choice(DEGREES) if self.rng.random() < 0.35 else name
+
+    def _pool(self, sex: int) -> list[tuple[str, str]]:
+        """Every name `_person_name` can give (without degree), with its normalised form."""
+        if sex not in self._pools:
+            given = MALE_GIVEN if sex == 1 else FEMALE_GIVEN
+            family = FAMILY + (FEMALE_FAMILY if sex == 2 else ())
+            names = list(given) + [f"{g} {f}" for g in given for f in family]
+            self._pools[sex] = [(n, rules.normalise_name(n)) for n in names]
+        return self._pools[sex]
+
+    def _colleague_ids(self) -> None:
+        """SK numbers for the colleagues' decrees, unused in their employer's year, after the ones before them."""
+        numbered: dict[tuple, list[tuple[date, int]]] = {}
+        for s in self.world.sanctions:
+            if s.sanction_id:
+                numbered.setdefault((s.asn.employer_region, s.decree_date.year), []).append(
+                    (s.decree_date, int(s.sanction_id.split("/")[1])))
+        for s in sorted(self.colleagues, key=lambda s: s.decree_date):
+            key = (s.asn.employer_region, s.decree_date.year)
+            taken = numbered.setdefault(key, [])
+            used = {n for _, n in taken}
+            n = max((n for d, n in taken if d <= s.decree_date), default=0) + 1
+            while n in used:
+                n += 1
+            taken.append((s.decree_date, n))
+            office = "BKD" if "." not in s.asn.employer_region else "BKPSDM"
+            s.sanction_id = f"800/{n}/{office}.{s.asn.employer_region}/{s.decree_date.year}"
+
+
 # ------------------------------------------------------------------ events and mess
 
 
@@ -1041,7 +1342,7 @@ def _visible_link(rec: _Rec, as_of: date) -> tuple[_Sanction | None, str | None]
     s = rec.sanction
     if s is None or s.decree_date > as_of:
         return None, None
-    return s, ("reference" if s.recommendation_ref else "nip")
+    return s, ("reference" if s.recommendation_ref else "fuzzy" if s.fuzzy else "nip")
 
 
 def _status_on(rec: _Rec, d: date, sla_days: int) -> str:
@@ -1083,7 +1384,7 @@ def _ground_truth(world: _World, emitter: _Emitter, messages: list[_Msg], *, see
                   sla_days: int) -> dict:
     recs = [r for r in world.recs if r.issued_on <= as_of]
     truth_recs, tally = {}, {k: 0 for k in ("sanctioned", "revoked", "closed", "pending", "overdue")}
-    linked_by = {"reference": 0, "nip": 0}
+    linked_by = {"reference": 0, "nip": 0, "fuzzy": 0}
     for rec in sorted(recs, key=lambda r: r.recommendation_id):
         status = _status_on(rec, as_of, sla_days)
         s, method = _visible_link(rec, as_of)
@@ -1098,6 +1399,13 @@ def _ground_truth(world: _World, emitter: _Emitter, messages: list[_Msg], *, see
 
     invalid = [m for m in messages if m.invalid_reason]
     sanctions_emitted = [s for s in world.sanctions if s.decree_date <= as_of]
+    # look-alike colleagues (fuzzy_rate): in review with their recommendation once both are known
+    review_pairs = sorted([s.review_of.recommendation_id, s.sanction_id] for s in sanctions_emitted
+                          if s.review_of is not None and s.review_of.issued_on <= as_of)
+    linked = {v["sanction_id"] for v in truth_recs.values() if v["sanction_id"]}
+    in_review = {sid for _, sid in review_pairs}
+    unlinked = sorted(s.sanction_id for s in sanctions_emitted
+                      if s.sanction_id not in linked and s.sanction_id not in in_review)
     counts = {
         "reported_asn": sum(len(c.subjects) for c in world.cases if c.filed_on <= as_of),
         "proven_asn": sum(len(c.proven) for c in world.cases if c.decided_on <= as_of),
@@ -1106,7 +1414,9 @@ def _ground_truth(world: _World, emitter: _Emitter, messages: list[_Msg], *, see
         "sanctions_imposed": len(sanctions_emitted),
         "linked_by_reference": linked_by["reference"],
         "linked_by_nip": linked_by["nip"],
-        "unlinked_sanctions": len(sanctions_emitted) - linked_by["reference"] - linked_by["nip"],
+        "linked_by_fuzzy": linked_by["fuzzy"],
+        "review_pairs": len(review_pairs),
+        "unlinked_sanctions": len(unlinked),
         "messages": {t: sum(m.topic == t for m in messages) for t in TOPICS},
         "duplicates": len(messages) - len(emitter.valid) - len(invalid),
         "invalid": len(invalid),
@@ -1117,6 +1427,8 @@ def _ground_truth(world: _World, emitter: _Emitter, messages: list[_Msg], *, see
         "as_of": as_of.isoformat(),
         "sla_days": sla_days,
         "recommendations": truth_recs,
+        "review_pairs": review_pairs,
+        "unlinked_sanctions": unlinked,
         "valid_event_ids": sorted({m.event["event_id"] for m in emitter.valid}),
         "invalid_events": [
             {"event_id": m.event["event_id"], "topic": m.topic, "expected_reason_prefix": m.invalid_reason}
@@ -1124,3 +1436,41 @@ def _ground_truth(world: _World, emitter: _Emitter, messages: list[_Msg], *, see
         "counts": counts,
         "followthrough_as_of": over_time,
     }
+
+
+def _check_links(valid: list[_Msg], truth: dict) -> None:
+    """Self-check: the §6 link ladder (`rules.reconcile_links`) run over the valid events must conclude
+    exactly the ground truth's links, review pairs and unlinked sanctions.
+
+    The inputs are built as the reconciliation builds them: a recommendation's name is that of the
+    subject with its NIP in its report (none if the report did not give that NIP), its agency the
+    PPK agency; a sanction brings its own NIP, name and agency.
+    """
+    day = date.fromisoformat
+    events = [(m.event["event_type"], m.event["payload"]) for m in valid]
+    names: dict[tuple[str, str], str] = {}
+    for event_type, p in events:
+        if event_type == "report.filed":
+            for subject in p["subjects"]:
+                if subject["nip"]:
+                    names.setdefault((p["report_id"], subject["nip"].replace(" ", "")), subject["name"])
+    recs, sans = [], []
+    for event_type, p in events:
+        if event_type == "recommendation.issued":
+            nip = p["nip"].replace(" ", "")
+            recs.append(rules.Recommendation(p["recommendation_id"], nip, day(p["issued_on"]),
+                                             names.get((p["report_id"], nip)), p["ppk_agency"]))
+        elif event_type == "sanction.imposed":
+            sans.append(rules.Sanction(p["sanction_id"], p["nip"].replace(" ", "") if p["nip"] else None,
+                                       day(p["decree_date"]), p["recommendation_ref"], p["name"], p["agency"]))
+    result = rules.reconcile_links(recs, sans)
+    links = {rid: [ln.sanction_id, ln.method] for rid, ln in result.links.items()}
+    expected = {rid: [v["sanction_id"], v["link_method"]] for rid, v in truth["recommendations"].items()
+                if v["sanction_id"] is not None}
+    review = sorted([item.recommendation_id, item.sanction_id] for item in result.review)
+    if links != expected or review != truth["review_pairs"] or result.unlinked_sanctions != truth["unlinked_sanctions"]:
+        differ = sorted(rid for rid in links.keys() | expected.keys() if links.get(rid) != expected.get(rid))
+        raise AssertionError(
+            f"ground truth disagrees with rules.reconcile_links: links differ for {differ[:5]} ({len(differ)}), "
+            f"review {review[:3]} vs {truth['review_pairs'][:3]}, unlinked "
+            f"{sorted(set(result.unlinked_sanctions) ^ set(truth['unlinked_sanctions']))[:5]}")

@@ -9,7 +9,8 @@ from producers.generate import generate_season
 
 
 def test_season_round_trip_matches_ground_truth(pipeline, db, tmp_path, run_stages, publish_files):
-    season = generate_season(tmp_path / "season", seed=7, scale=0.25, sla_days=pipeline.ppk_sla_days)
+    season = generate_season(tmp_path / "season", seed=7, scale=0.25, sla_days=pipeline.ppk_sla_days,
+                             fuzzy_rate=0.3)
     truth = json.loads(season.ground_truth_path.read_text())
     messages = sum(1 for path in season.files.values() for line in open(path, "rb") if line.strip())
 
@@ -42,7 +43,14 @@ def test_season_round_trip_matches_ground_truth(pipeline, db, tmp_path, run_stag
     assert not mismatches, f"{len(mismatches)} of {len(expected)} differ, e.g. {list(mismatches.items())[:5]}"
     assert set(got) == set(expected)
     assert result.recommendations == len(expected)
-    assert {"reference", "nip"} <= set(result.by_link_method)
+    assert {"reference", "nip", "fuzzy"} <= set(result.by_link_method)
+    with db, db.cursor() as cur:
+        cur.execute("SELECT recommendation_id, sanction_id FROM mart.review_queue ORDER BY 1, 2")
+        review = [list(r) for r in cur.fetchall()]
+        cur.execute("SELECT sanction_id FROM mart.unlinked_sanctions ORDER BY 1")
+        unlinked = [r[0] for r in cur.fetchall()]
+    assert review == sorted(truth["review_pairs"]) and review, "the uncertain fuzzy band went to review"
+    assert unlinked == sorted(truth["unlinked_sanctions"])
 
     # the summary's five status columns partition `recommended`, and match the ground-truth counts
     with db, db.cursor() as cur:

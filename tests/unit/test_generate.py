@@ -10,6 +10,7 @@ import pytest
 
 from netra.contracts.decode import decode
 from netra.contracts.events import EVENT_TYPES
+from netra.reconcile import rules
 from netra.reference import regions, sanction_level, sanction_types
 import producers.generate as generate
 from producers.generate import CALIBRATION_TARGETS, SANCTION_CODES, TOPICS, generate_season, summarize
@@ -20,6 +21,12 @@ AS_OF_KEYS = {"date", "reported_asn", "proven_asn", "recommended", "sanctioned",
               "overdue"}
 #: KASN, Pilkada 2020 (DOMAIN.md §4): day -> sanctioned; 2,034 reported, 1,597 proven and recommended throughout.
 PUBLISHED = {"2022-05-31": 1373, "2023-01-31": 1413, "2024-02-06": 1450}
+#: Event files the generator wrote before `calibrate` and `fuzzy_rate` existed (seed 2020, scale 0.2).
+PINNED_SEED_2020_SCALE_02 = {
+    "reports.raw": "7ea9b3189d05de306da04d6b9941d9b148fc32d1f182a06573a06ba2f897172f",
+    "recommendations.raw": "70850d28d993a9dab8ce91485f408f85f225168dda22f21a42248af97bab6931",
+    "sanctions.raw": "342f6bb2cf349e3e86de44d784d70b9d99ec2bf77417ba6812dbee733e32827a",
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +42,17 @@ def full(tmp_path_factory):
 @pytest.fixture(scope="module")
 def calibrated(tmp_path_factory):
     return generate_season(tmp_path_factory.mktemp("calibrated"), seed=2020, scale=1.0, calibrate=True)
+
+
+@pytest.fixture(scope="module")
+def fuzzy(tmp_path_factory):
+    return generate_season(tmp_path_factory.mktemp("fuzzy"), seed=2020, scale=0.3, fuzzy_rate=0.2)
+
+
+@pytest.fixture(scope="module")
+def fuzzy_base(tmp_path_factory):
+    """`fuzzy` without the fuzzy mess."""
+    return generate_season(tmp_path_factory.mktemp("fuzzy_base"), seed=2020, scale=0.3)
 
 
 def _truth(season) -> dict:
@@ -62,8 +80,30 @@ def _valid_events(season) -> list[dict]:
     return out
 
 
-def _recompute(events: list[dict], as_of: date, sla_days: int) -> dict:
-    """DESIGN.md §6 from scratch: link by reference, then by NIP window (earliest); status as of `as_of`."""
+def _ladder_inputs(events: list[dict]) -> tuple[list[rules.Recommendation], list[rules.Sanction]]:
+    """The link ladder's inputs as the reconciliation builds them: a recommendation's name is that of
+    the subject with its NIP in its report, its agency the PPK agency; a sanction brings its own."""
+    day = date.fromisoformat
+    names = {}
+    for e in events:
+        if e["event_type"] == "report.filed":
+            for s in e["payload"]["subjects"]:
+                if s["nip"]:
+                    names.setdefault((e["payload"]["report_id"], s["nip"]), s["name"])
+    recs = [rules.Recommendation(p["recommendation_id"], p["nip"], day(p["issued_on"]),
+                                 names.get((p["report_id"], p["nip"])), p["ppk_agency"])
+            for p in (e["payload"] for e in events if e["event_type"] == "recommendation.issued")]
+    sans = [rules.Sanction(p["sanction_id"], p["nip"], day(p["decree_date"]), p["recommendation_ref"], p["name"],
+                           p["agency"])
+            for p in (e["payload"] for e in events if e["event_type"] == "sanction.imposed")]
+    return recs, sans
+
+
+def _recompute(events: list[dict], as_of: date, sla_days: int, *, fuzzy: bool = False) -> dict:
+    """DESIGN.md §6 from scratch: link by reference, then by NIP window (earliest); status as of `as_of`.
+
+    With `fuzzy`, the links are those of `rules.reconcile_links` (all three steps) instead.
+    """
     day = date.fromisoformat
     by_type = defaultdict(list)
     for e in events:
@@ -74,13 +114,17 @@ def _recompute(events: list[dict], as_of: date, sla_days: int) -> dict:
     sanctions = sorted(by_type["sanction.imposed"], key=lambda s: (s["decree_date"], s["sanction_id"]))
 
     links, used = {}, set()
-    for s in sanctions:
+    if fuzzy:
+        by_id = {s["sanction_id"]: s for s in sanctions}
+        links = {rid: (by_id[ln.sanction_id], ln.method)
+                 for rid, ln in rules.reconcile_links(*_ladder_inputs(events)).links.items()}
+    for s in sanctions if not fuzzy else ():
         ref = s["recommendation_ref"]
         if ref in recs and ref not in links:
             links[ref] = (s, "reference")
             used.add(s["sanction_id"])
     for r in sorted(recs.values(), key=lambda r: (r["issued_on"], r["recommendation_id"])):
-        if r["recommendation_id"] in links:
+        if fuzzy or r["recommendation_id"] in links:
             continue
         issued = day(r["issued_on"])
         for s in sanctions:
@@ -106,12 +150,12 @@ def _recompute(events: list[dict], as_of: date, sla_days: int) -> dict:
     return out
 
 
-def _figures_from_events(events: list[dict], d: date, sla_days: int) -> dict:
+def _figures_from_events(events: list[dict], d: date, sla_days: int, *, fuzzy: bool = False) -> dict:
     """`followthrough_as_of[d]` from scratch: only events whose business date is on or before `d` count."""
     dated = {"report.filed": "filed_on", "report.decided": "decided_on", "recommendation.issued": "issued_on",
              "recommendation.closed": "closed_on", "sanction.imposed": "decree_date", "sanction.revoked": "revoked_on"}
     now = [e for e in events if date.fromisoformat(e["payload"][dated[e["event_type"]]]) <= d]
-    statuses = Counter(v["status"] for v in _recompute(now, d, sla_days).values())
+    statuses = Counter(v["status"] for v in _recompute(now, d, sla_days, fuzzy=fuzzy).values())
     payloads = defaultdict(list)
     for e in now:
         payloads[e["event_type"]].append(e["payload"])
@@ -122,14 +166,15 @@ def _figures_from_events(events: list[dict], d: date, sla_days: int) -> dict:
             **{k: statuses[k] for k in ("sanctioned", "revoked", "closed", "pending", "overdue")}}
 
 
-def _assert_as_of_figures_match_events(season, days=None) -> dict:
+def _assert_as_of_figures_match_events(season, days=None, *, fuzzy: bool = False) -> dict:
     """Every (or each listed) `followthrough_as_of` entry equals a recomputation from the valid events."""
     truth = _truth(season)
     figures = truth["followthrough_as_of"]
     events = _valid_events(season)
     for day in days or figures:
         assert set(figures[day]) == AS_OF_KEYS and figures[day]["date"] == day
-        assert figures[day] == _figures_from_events(events, date.fromisoformat(day), truth["sla_days"]), day
+        assert figures[day] == _figures_from_events(events, date.fromisoformat(day), truth["sla_days"],
+                                                    fuzzy=fuzzy), day
     return figures
 
 
@@ -339,7 +384,7 @@ def test_summarize_names_the_counts(small):
 # ------------------------------------------------------------------ ground truth
 
 
-def _assert_truth_matches_events(season) -> None:
+def _assert_truth_matches_events(season, *, fuzzy: bool = False) -> None:
     truth = _truth(season)
     events = _valid_events(season)
     as_of = date.fromisoformat(truth["as_of"])
@@ -347,8 +392,20 @@ def _assert_truth_matches_events(season) -> None:
         for name in BUSINESS_DATES:
             if name in e["payload"]:
                 assert date.fromisoformat(e["payload"][name]) <= as_of, e
-    expected = _recompute(events, as_of, truth["sla_days"])
+    expected = _recompute(events, as_of, truth["sla_days"], fuzzy=fuzzy)
     assert expected == truth["recommendations"]
+    # the whole ladder (rules.reconcile_links): review queue and unlinked sanctions too
+    result = rules.reconcile_links(*_ladder_inputs(events))
+    assert {rid: (ln.sanction_id, ln.method) for rid, ln in result.links.items()} == {
+        rid: (v["sanction_id"], v["link_method"]) for rid, v in truth["recommendations"].items() if v["sanction_id"]}
+    assert sorted([r.recommendation_id, r.sanction_id] for r in result.review) == truth["review_pairs"]
+    assert result.unlinked_sanctions == truth["unlinked_sanctions"]
+    methods = Counter(v["link_method"] for v in expected.values())
+    sanctions = [e for e in events if e["event_type"] == "sanction.imposed"]
+    assert [truth["counts"][k] for k in ("linked_by_reference", "linked_by_nip", "linked_by_fuzzy", "review_pairs",
+                                         "unlinked_sanctions", "sanctions_imposed")] == [
+        methods["reference"], methods["nip"], methods["fuzzy"], len(result.review), len(result.unlinked_sanctions),
+        len(sanctions)]
     statuses = Counter(v["status"] for v in expected.values())
     for status in ("sanctioned", "revoked", "closed", "pending", "overdue"):
         assert truth["counts"][status] == statuses[status]
@@ -363,8 +420,10 @@ def _assert_truth_matches_events(season) -> None:
 
 def test_ground_truth_matches_an_independent_reconciliation(small):
     _assert_truth_matches_events(small)
-    methods = Counter(v["link_method"] for v in _truth(small)["recommendations"].values())
-    assert methods["reference"] and methods["nip"]
+    truth = _truth(small)
+    methods = Counter(v["link_method"] for v in truth["recommendations"].values())
+    assert methods["reference"] and methods["nip"] and not methods["fuzzy"]
+    assert truth["review_pairs"] == [] and truth["unlinked_sanctions"]  # other offences
 
 
 def test_ground_truth_at_scale_one(full):
@@ -455,16 +514,121 @@ def test_calibrate_refuses_elections_without_published_targets(tmp_path):
         generate_season(tmp_path, election_id="pemilu-2024", scale=0.05, calibrate=True)
 
 
-def test_default_output_is_unchanged_by_the_calibrate_option(tmp_path):
-    """Event files pinned to what the generator wrote before `calibrate` existed (seed 2020, scale 0.2)."""
+def test_default_output_is_unchanged_by_the_calibrate_and_fuzzy_rate_options(tmp_path):
+    """Event files pinned to what the generator wrote before `calibrate` and `fuzzy_rate` existed."""
     default = generate_season(tmp_path / "default", seed=2020, scale=0.2)
-    off = generate_season(tmp_path / "off", seed=2020, scale=0.2, calibrate=False)
-    pinned = {
-        "reports.raw": "7ea9b3189d05de306da04d6b9941d9b148fc32d1f182a06573a06ba2f897172f",
-        "recommendations.raw": "70850d28d993a9dab8ce91485f408f85f225168dda22f21a42248af97bab6931",
-        "sanctions.raw": "342f6bb2cf349e3e86de44d784d70b9d99ec2bf77417ba6812dbee733e32827a",
-    }
+    off = generate_season(tmp_path / "off", seed=2020, scale=0.2, calibrate=False, fuzzy_rate=0.0)
     for topic in TOPICS:
-        assert hashlib.sha256(default.files[topic].read_bytes()).hexdigest() == pinned[topic], topic
+        assert hashlib.sha256(default.files[topic].read_bytes()).hexdigest() == PINNED_SEED_2020_SCALE_02[topic], topic
         assert off.files[topic].read_bytes() == default.files[topic].read_bytes()
     assert off.ground_truth_path.read_bytes() == default.ground_truth_path.read_bytes()
+    assert default.counts["linked_by_fuzzy"] == default.counts["review_pairs"] == 0
+
+
+# ------------------------------------------------------------------ fuzzy mess (NIP typos, missing NIPs, look-alikes)
+
+
+def _payloads(events: list[dict], event_type: str, key: str) -> dict:
+    return {e["payload"][key]: e["payload"] for e in events if e["event_type"] == event_type}
+
+
+def _check_sanction_nip(nip: str, decree_date: date) -> None:
+    """What the validator checks of a NIP, with the decree date as "today"."""
+    assert len(nip) == 18 and nip.isdigit()
+    birth = datetime.strptime(nip[:8], "%Y%m%d").date()
+    assert date(1940, 1, 1) <= birth <= decree_date
+    start_year, start_month = int(nip[8:12]), int(nip[12:14])
+    assert 1 <= start_month <= 12
+    assert (birth.year + 18, birth.month) <= (start_year, start_month) <= (decree_date.year, decree_date.month)
+    assert nip[14] in "12"
+
+
+def test_fuzzy_rate_garbles_nips_of_nip_linked_sanctions_without_changing_any_status(fuzzy, fuzzy_base):
+    truth, base = _truth(fuzzy), _truth(fuzzy_base)
+    # same sanction and status for every recommendation; only `nip` links may have become `fuzzy`
+    assert truth["recommendations"].keys() == base["recommendations"].keys()
+    for rid, v in truth["recommendations"].items():
+        was = base["recommendations"][rid]
+        assert (v["status"], v["sanction_id"]) == (was["status"], was["sanction_id"]), rid
+        assert v["link_method"] == was["link_method"] or (was["link_method"], v["link_method"]) == ("nip", "fuzzy")
+    assert truth["followthrough_as_of"] == base["followthrough_as_of"]
+    events = _valid_events(fuzzy)
+    recs = _payloads(events, "recommendation.issued", "recommendation_id")
+    sanctions = _payloads(events, "sanction.imposed", "sanction_id")
+    inputs = {r.recommendation_id: r for r in _ladder_inputs(events)[0]}
+    kinds = Counter()
+    for rid, v in truth["recommendations"].items():
+        if v["link_method"] != "fuzzy":
+            continue
+        s = sanctions[v["sanction_id"]]
+        assert s["recommendation_ref"] is None and s["agency"] == recs[rid]["ppk_agency"]
+        assert rules.normalise_name(s["name"]) == rules.normalise_name(inputs[rid].name)  # exact name
+        kind = "nip.missing" if s["nip"] is None else rules.nip_difference(recs[rid]["nip"], s["nip"])
+        assert kind in ("nip.missing", "nip.one_substitution", "nip.transposition"), kind
+        kinds[kind] += 1
+        score, _ = rules.fuzzy_score(inputs[rid], rules.Sanction(s["sanction_id"], s["nip"],
+                                                                 date.fromisoformat(s["decree_date"]), None,
+                                                                 s["name"], s["agency"]))
+        assert score >= rules.FUZZY_ACCEPT
+    assert kinds["nip.missing"] and kinds["nip.one_substitution"] + kinds["nip.transposition"]
+    assert kinds["nip.one_substitution"] + kinds["nip.transposition"] > kinds["nip.missing"]  # ~2:1
+    c = fuzzy.counts
+    assert c["linked_by_fuzzy"] == sum(kinds.values())
+    assert c["linked_by_nip"] + c["linked_by_fuzzy"] == fuzzy_base.counts["linked_by_nip"]
+    assert c["linked_by_reference"] == fuzzy_base.counts["linked_by_reference"]
+
+
+def test_fuzzy_rate_adds_look_alike_colleagues_that_go_to_review(fuzzy, fuzzy_base):
+    truth = _truth(fuzzy)
+    as_of = date.fromisoformat(truth["as_of"])
+    events = _valid_events(fuzzy)
+    sanctions = _payloads(events, "sanction.imposed", "sanction_id")
+    inputs = {r.recommendation_id: r for r in _ladder_inputs(events)[0]}
+    assert truth["review_pairs"] and truth["review_pairs"] == sorted(truth["review_pairs"])
+    assert fuzzy.counts["review_pairs"] == len(truth["review_pairs"])
+    kinds = Counter()
+    for rid, sid in truth["review_pairs"]:
+        rec, s = inputs[rid], sanctions[sid]
+        assert truth["recommendations"][rid]["status"] in ("overdue", "closed")
+        assert truth["recommendations"][rid]["sanction_id"] is None
+        assert s["recommendation_ref"] is None and s["nip"] and s["agency"] == rec.agency
+        decree = date.fromisoformat(s["decree_date"])
+        assert rec.issued_on - timedelta(days=7) <= decree <= min(rec.issued_on + timedelta(days=365), as_of)
+        score, reasons = rules.fuzzy_score(rec, rules.Sanction(sid, s["nip"], decree, None, s["name"], s["agency"]))
+        assert rules.FUZZY_REVIEW <= score < rules.FUZZY_ACCEPT
+        assert rules.normalise_name(s["name"]) != rules.normalise_name(rec.name)  # someone else
+        kinds[reasons[0]] += 1
+    assert set(kinds) <= {"nip.two_edits", "nip.one_substitution"}
+    # the colleagues are extra sanctions: imposed, neither linked nor unlinked
+    assert fuzzy.counts["sanctions_imposed"] == fuzzy_base.counts["sanctions_imposed"] + len(truth["review_pairs"])
+    assert truth["unlinked_sanctions"] == _truth(fuzzy_base)["unlinked_sanctions"]
+
+
+def test_fuzzy_season_events_decode_and_nips_stay_plausible(fuzzy):
+    events = _valid_events(fuzzy)  # decodes every listed-valid line
+    assert sorted(e["event_id"] for e in events) == _truth(fuzzy)["valid_event_ids"]
+    for p in _payloads(events, "sanction.imposed", "sanction_id").values():
+        if p["nip"]:
+            _check_sanction_nip(p["nip"], date.fromisoformat(p["decree_date"]))
+
+
+def test_fuzzy_ground_truth_matches_rules_reconcile_links(fuzzy):
+    _assert_truth_matches_events(fuzzy, fuzzy=True)
+    _assert_as_of_figures_match_events(fuzzy, fuzzy=True)
+    methods = Counter(v["link_method"] for v in _truth(fuzzy)["recommendations"].values())
+    assert methods["reference"] > methods["nip"] > methods["fuzzy"] > 0
+
+
+def test_fuzzy_rate_keeps_the_calibrated_figures_exact(tmp_path):
+    season = generate_season(tmp_path, seed=2020, scale=1.0, calibrate=True, fuzzy_rate=0.2)
+    figures = _assert_as_of_figures_match_events(season, list(PUBLISHED), fuzzy=True)
+    for day, sanctioned in PUBLISHED.items():
+        assert [figures[day][k] for k in ("reported_asn", "proven_asn", "recommended", "sanctioned")] == [
+            2034, 1597, 1597, sanctioned]
+    _assert_truth_matches_events(season, fuzzy=True)
+    assert season.counts["linked_by_fuzzy"] and season.counts["review_pairs"]
+
+
+def test_fuzzy_rate_must_be_a_share(tmp_path):
+    with pytest.raises(ValueError, match="fuzzy_rate"):
+        generate_season(tmp_path, scale=0.05, fuzzy_rate=1.5)
