@@ -34,7 +34,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             from consumers.validator import Validator
 
             stage = Validator(max_message_bytes=settings.max_message_bytes)
-            _warm_start(stage)
+            _warm_start(stage, settings)
         else:
             from consumers.enricher import Enricher
 
@@ -50,16 +50,15 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
         consumer.close()
 
 
-def _warm_start(validator) -> None:
+def _warm_start(validator, settings: Settings) -> None:
     """Load the reports already landed, so decisions after a restart are still checked against them."""
     import logging
 
-    from netra.settings import load
     from netra.warehouse.db import connect
 
     log = logging.getLogger("netra.validator")
     try:
-        conn = connect(load())
+        conn = connect(settings)
     except Exception as exc:  # the validator works without the warehouse; the rule is then skipped
         log.warning("no warehouse for the report index (%s); proven-NIP checks start empty", exc)
         return
