@@ -15,9 +15,15 @@ H_SOURCE_TOPIC = "netra.source_topic"
 H_SOURCE_PARTITION = "netra.source_partition"
 H_SOURCE_OFFSET = "netra.source_offset"
 H_REJECTED_AT = "netra.rejected_at"
+#: Set when the original value was cut to DLQ_MAX_VALUE bytes: the original length.
+H_TRUNCATED = "netra.truncated"
+#: The DLQ keeps at most this much of a rejected value, so a huge (e.g. compressed upstream)
+#: message cannot exceed the producer's request limit and stall the validator.
+DLQ_MAX_VALUE = 512 * 1024
 #: Set by `netra dlq replay` when the stored message had its reporter identity scrubbed.
 H_REPORTER_KEY = "netra.reporter_key"
-NETRA_HEADERS = (H_REASONS, H_STAGE, H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET, H_REJECTED_AT)
+NETRA_HEADERS = (H_REASONS, H_STAGE, H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET, H_REJECTED_AT,
+                 H_TRUNCATED)
 
 
 def dlq_message(record, reasons: Sequence[str], stage: str, now: datetime | None = None) -> Outgoing:
@@ -32,5 +38,8 @@ def dlq_message(record, reasons: Sequence[str], stage: str, now: datetime | None
         (H_SOURCE_OFFSET, str(record.offset).encode()),
         (H_REJECTED_AT, now.isoformat().encode()),
     ]
-    return Outgoing(TOPIC_DLQ, record.value if record.value is not None else b"", record.key,
-                    tuple(original + extra))
+    value = record.value if record.value is not None else b""
+    if len(value) > DLQ_MAX_VALUE:
+        extra.append((H_TRUNCATED, str(len(value)).encode()))
+        value = value[:DLQ_MAX_VALUE]
+    return Outgoing(TOPIC_DLQ, value, record.key, tuple(original + extra))

@@ -2,8 +2,8 @@
 
 A stage only supplies its pure part (`process(records) -> Outcome`); the loop owns
 polling, batching, graceful shutdown on SIGTERM/SIGINT, `--until-idle`, counters and
-offset commits. Offsets are committed only after the stage's output is durable
-(producer flushed, or the sink's transaction committed).
+offset commits. Offsets are committed only after the stage's output is durable (every
+produced message acknowledged by the broker, or the sink's transaction committed).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import logging
 import signal
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 log = logging.getLogger("netra.consumer")
 #: With --until-idle, how much longer than the idle time to wait for a partition assignment.
@@ -57,15 +57,21 @@ class Counters:
 
 
 class KafkaEmitter:
-    """Produces an Outcome to Kafka and waits for every message to be acknowledged."""
+    """Produces an Outcome to Kafka and waits until the broker acknowledged every message.
+
+    A failed send raises (netra.kafka_io.DeliveryError), so the loop does not commit the
+    batch and it is processed again after a restart (the sink stores each event once).
+    """
 
     def __init__(self, producer):
         self.producer = producer
 
     def __call__(self, records: Sequence, outcome: Outcome) -> None:
-        for msg in list(outcome.forward) + list(outcome.rejected):
-            self.producer.send(msg.topic, value=msg.value, key=msg.key, headers=list(msg.headers))
-        self.producer.flush()
+        from netra.kafka_io import await_delivery
+
+        futures = [self.producer.send(msg.topic, value=msg.value, key=msg.key, headers=list(msg.headers))
+                   for msg in list(outcome.forward) + list(outcome.rejected)]
+        await_delivery(self.producer, futures)
 
 
 class StopFlag:
@@ -138,6 +144,3 @@ def run(
         log.info(json.dumps({"event": "stopped", "stage": stage.name, **counters.as_dict()}))
     return counters
 
-
-def headers_dict(headers: Iterable[tuple[str, bytes]] | None) -> dict[str, bytes]:
-    return {k: v for k, v in (headers or [])}

@@ -35,7 +35,8 @@ _NIK_SHAPED = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
 
 
 def _pg_array(items: Sequence[str]) -> str:
-    return "{" + ",".join('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in items) + "}"
+    # reasons carry field names chosen by the sender: no NUL may reach COPY
+    return "{" + ",".join('"' + _text(s).replace("\\", "\\\\").replace('"', '\\"') + '"' for s in items) + "}"
 
 
 def _bytea(b: bytes | None) -> str | None:
@@ -74,23 +75,28 @@ def _header_int(headers: dict, name: str) -> int | None:
 
 
 def scrub_reporter(value: bytes, secret: bytes) -> tuple[bytes, str | None]:
-    """Remove the reporter's NIK and name from a rejected message before it is stored (DOMAIN.md §6).
+    """Remove the reporter's identity from a rejected message before it is stored (DOMAIN.md §6).
 
-    Returns the bytes to store and the reporter's pseudonym (so a replay can still
-    carry `reporter_key`). Bytes that are not a JSON event get NIK-shaped numbers masked.
+    A JSON event keeps only `reporter.type` (whatever other keys, typos included, the
+    reporter object had); a reporter that is not an object is dropped. NIK-shaped numbers
+    are masked everywhere in what is stored. Returns the bytes to store and the reporter's
+    pseudonym (so a replay can still carry `reporter_key`).
     """
     from netra.enrichment import reporter_key
 
     obj = _peek_envelope(value)
-    reporter = (obj.get("payload") or {}).get("reporter") if isinstance(obj.get("payload"), dict) else None
-    if isinstance(reporter, dict):
-        key = reporter_key(secret, reporter)
-        if reporter.get("nik") is not None or reporter.get("name") is not None:
-            reporter["nik"] = None
-            reporter["name"] = None
-            return json.dumps(obj, ensure_ascii=False).encode(), key
-        return value, key
-    return _NIK_SHAPED.sub(lambda m: b"0" * 16, value), None
+    key = None
+    payload = obj.get("payload")
+    if isinstance(payload, dict) and "reporter" in payload:
+        reporter = payload["reporter"]
+        if isinstance(reporter, dict):
+            key = reporter_key(secret, {k: v for k, v in reporter.items() if k in ("nik", "name")
+                                        and isinstance(v, str)})
+            payload["reporter"] = {"type": reporter["type"]} if isinstance(reporter.get("type"), str) else {}
+        else:
+            payload["reporter"] = None
+        value = json.dumps(obj, ensure_ascii=False).encode()
+    return _NIK_SHAPED.sub(lambda m: b"0" * 16, value), key
 
 
 def _peek_envelope(value: bytes) -> dict:
@@ -105,7 +111,9 @@ def _peek_envelope(value: bytes) -> dict:
 def reject_row(record, secret: bytes) -> tuple:
     headers = {k: v for k, v in (record.headers or [])}
     meta = {k: v.decode("utf-8", "replace") for k, v in headers.items() if k.startswith("netra.")}
-    original = {k: v.decode("utf-8", "replace") for k, v in headers.items() if not k.startswith("netra.")}
+    # header names and values are the sender's: no NUL may reach the jsonb column
+    original = {_text(k): _text((v or b"").decode("utf-8", "replace")) for k, v in headers.items()
+                if not k.startswith("netra.")}
     value, reporter = scrub_reporter(record.value or b"", secret)
     env = _peek_envelope(value)
     reasons = json.loads(meta.get(H_REASONS, '["dlq.no_reason"]'))
@@ -115,7 +123,7 @@ def reject_row(record, secret: bytes) -> tuple:
         _text(env.get("event_id"))[:100] if isinstance(env.get("event_id"), str) else None,
         _text(env.get("event_type"))[:100] if isinstance(env.get("event_type"), str) else None,
         _text(env.get("source"))[:100] if isinstance(env.get("source"), str) else None,
-        _bytea(record.key), _bytea(value), json.dumps(original).replace("\\u0000", ""),
+        _bytea(record.key), _bytea(value), json.dumps(original),
         meta.get(H_REJECTED_AT), record.partition, record.offset, reporter,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping, Sequence
 
 from consumers.dlq import H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURCE_TOPIC, dlq_message
@@ -18,6 +18,7 @@ from netra.contracts.decode import decode
 from netra.contracts.events import key_for
 from netra.settings import INGRESS_TOPICS, TOPIC_VALID
 
+WIB = timezone(timedelta(hours=7))
 _POSITION_HEADERS = (H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET)
 BatchRules = Callable[[list[dict], Mapping[str, tuple[frozenset, int]]], list[list[str]]]
 
@@ -25,7 +26,8 @@ BatchRules = Callable[[list[dict], Mapping[str, tuple[frozenset, int]]], list[li
 def default_batch_rules(events: list[dict], report_subjects: Mapping[str, tuple[frozenset, int]]) -> list[list[str]]:
     from expectations.events import validate_batch
 
-    return validate_batch(events, today=date.today(), report_subjects=report_subjects)
+    # "not in the future" is judged on Indonesian (WIB) calendar days, whatever the host's time zone
+    return validate_batch(events, today=datetime.now(WIB).date(), report_subjects=report_subjects)
 
 
 def encode_event(event: dict) -> bytes:

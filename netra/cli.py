@@ -91,7 +91,7 @@ def cmd_publish(args) -> int:
     finally:
         producer.close()
     say(report.summary())
-    return 0 if not report.refused else 2
+    return 0 if not report.refused and not report.undelivered else 2
 
 
 def cmd_generate(args) -> int:

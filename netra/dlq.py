@@ -13,6 +13,7 @@ from typing import Callable
 
 from consumers.dlq import H_REPORTER_KEY
 from netra.enrichment import seal_reporter_key
+from netra.kafka_io import await_delivery
 
 Say = Callable[[str], None]
 H_REPLAY_OF = "netra.replay_of"
@@ -66,9 +67,9 @@ def replay(conn, producer, *, reason: str, secret: bytes, source: str | None = N
            say: Say = print) -> ReplayReport:
     """Re-send the matching, not yet replayed rejects into their source topics, then mark them replayed.
 
-    Marking happens in the same transaction that selected the rows (FOR UPDATE), after
-    the producer has flushed, so a crash in between re-sends rather than loses (the
-    sink stores an event id once).
+    Marking happens in the same transaction that selected the rows (FOR UPDATE), after the
+    broker acknowledged every message, so a failure or crash in between re-sends rather
+    than loses (the sink stores an event id once).
     """
     params = dict(source=source, reason=reason, include_replayed=False)
     by_topic: dict[str, int] = {}
@@ -78,15 +79,16 @@ def replay(conn, producer, *, reason: str, secret: bytes, source: str | None = N
             f"FROM raw.rejected_events {_FILTERS} ORDER BY source_topic, source_partition, source_offset "
             "FOR UPDATE SKIP LOCKED", params)
         rows = cur.fetchall()
+        futures = []
         for reject_id, topic, key, value, headers, reporter_key in rows:
             out_headers = [(k, v.encode()) for k, v in (headers or {}).items()]
             out_headers.append((H_REPLAY_OF, str(reject_id).encode()))
             if reporter_key:
                 out_headers.append((H_REPORTER_KEY, seal_reporter_key(secret, reporter_key).encode()))
-            producer.send(topic, value=bytes(value), key=bytes(key) if key is not None else None,
-                          headers=out_headers)
+            futures.append(producer.send(topic, value=bytes(value), key=bytes(key) if key is not None else None,
+                                         headers=out_headers))
             by_topic[topic] = by_topic.get(topic, 0) + 1
-        producer.flush()
+        await_delivery(producer, futures)  # raises (and rolls back the marking) if any send failed
         if rows:
             cur.execute("UPDATE raw.rejected_events SET replayed_at = now() WHERE reject_id = ANY(%s)",
                         ([r[0] for r in rows],))

@@ -25,6 +25,31 @@ def make_producer(settings: Settings, **overrides):
     return KafkaProducer(**config)
 
 
+class DeliveryError(RuntimeError):
+    """Some messages were not acknowledged by the broker; nothing downstream may treat them as sent."""
+
+    def __init__(self, failures: list[tuple[int, Exception]]):
+        self.failures = failures
+        first = failures[0][1]
+        super().__init__(f"{len(failures)} message(s) not delivered, first: {type(first).__name__}: {first}")
+
+
+def await_delivery(producer, futures: list, timeout: float = 60.0) -> None:
+    """Flush, then check every send: kafka-python's flush() returns even when a send failed.
+
+    Raises DeliveryError naming the positions (in `futures`) that failed.
+    """
+    producer.flush(timeout=timeout)
+    failures = []
+    for i, future in enumerate(futures):
+        try:
+            future.get(timeout=timeout)
+        except Exception as exc:  # KafkaError, or a timeout: either way it was not delivered
+            failures.append((i, exc))
+    if failures:
+        raise DeliveryError(failures)
+
+
 def make_consumer(settings: Settings, group_id: str, **overrides):
     from kafka import KafkaConsumer
 

@@ -40,24 +40,30 @@ def _month_ends(start: date, end: date) -> list[date]:
     return days
 
 
-def _suppress(row: tuple, k: int) -> tuple:
-    election, province, name, recommended, sanctioned, overdue, rate, median = row
-    small = [0 < v < k for v in (recommended, sanctioned, overdue)]
-    hide = lambda v, is_small: None if is_small else v  # noqa: E731
-    if any(small[:2]):
-        rate, median = None, None
-    return (election, province, name, hide(recommended, small[0]), hide(sanctioned, small[1]),
-            hide(overdue, small[2]), rate, median)
+def suppress(counts: dict[str, int | None], k: int) -> dict[str, int | None]:
+    """The public summary's small-cell rule, for the report's own aggregates (see BUILD_STAGE in
+    netra/reconcile/run.py): cells from 1 to k-1 are hidden, and `recommended` with the rate
+    whenever a status cell is, so no hidden cell can be recovered by subtraction."""
+    small = {name: v is not None and 0 < v < k for name, v in counts.items()}
+    out = {name: None if small[name] else v for name, v in counts.items()}
+    statuses = ("sanctioned", "revoked", "pending", "overdue", "closed")
+    if any(small.get(n) for n in statuses + ("recommended",)):
+        out["recommended"] = None
+        out["rate"] = None
+    if small.get("sanctioned"):
+        out["median"] = None
+    return out
 
 
 def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
-    summary = "mart.followthrough_summary_public" if public else "mart.followthrough_summary"
+    from netra.reconcile.run import election_totals
+
     with conn, conn.cursor() as cur:
-        cur.execute(f"SELECT election_id, sum(reported_asn), sum(proven_asn), sum(recommended), sum(sanctioned), "
-                    f"sum(revoked), sum(pending), sum(overdue), sum(closed), "
-                    f"round(sum(sanctioned)::numeric / nullif(sum(recommended), 0), 4) "
-                    f"FROM {summary} GROUP BY 1 ORDER BY 1")
-        totals = cur.fetchall()
+        totals = election_totals(cur)
+        if public:
+            names = ("reported", "proven", "recommended", "sanctioned", "revoked", "pending", "overdue", "closed",
+                     "rate")
+            totals = [(row[0], *suppress(dict(zip(names, row[1:])), k).values()) for row in totals]
         cur.execute("SELECT min(issued_on) FROM mart.followthrough")
         first = cur.fetchone()[0]
         trend: dict[str, list] = {}
@@ -79,7 +85,8 @@ def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
                     "GROUP BY 1, 2, 3 ORDER BY 1, 7, 2")
         provinces = cur.fetchall()
         if public:  # the same small-cell rule as the public summary
-            provinces = [_suppress(row, k) for row in provinces]
+            names = ("recommended", "sanctioned", "overdue", "rate", "median")
+            provinces = [(*row[:3], *suppress(dict(zip(names, row[3:])), k).values()) for row in provinces]
         cur.execute("SELECT coalesce(severity_vs_recommended, 'no sanction'), count(*) FROM mart.followthrough "
                     "GROUP BY 1 ORDER BY 2 DESC")
         severity = cur.fetchall()

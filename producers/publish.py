@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Iterable
 
 from netra.contracts.events import EVENT_TYPES
+from netra.kafka_io import DeliveryError, await_delivery
 
 
 class PublishError(Exception):
@@ -25,12 +26,16 @@ class PublishReport:
     refused: list[tuple[int, str]] = field(default_factory=list)
     seconds: float = 0.0
     stopped_at: int | None = None
+    undelivered: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         rate = self.sent / self.seconds if self.seconds > 0 else 0.0
         text = f"sent {self.sent} events to {self.topic} in {self.seconds:.1f}s ({rate:,.0f}/s)"
         if self.refused:
             text += f"; refused {len(self.refused)} line(s): " + "; ".join(f"line {n}: {why}" for n, why in self.refused[:10])
+        if self.undelivered:
+            text += (f"; {len(self.undelivered)} line(s) NOT delivered by the broker: "
+                     + "; ".join(f"line {n}: {why}" for n, why in self.undelivered[:10]) + " (publish them again)")
         if self.stopped_at is not None:
             text += f". Stopped at line {self.stopped_at}: lines after it were NOT sent (use --skip-invalid to send them)"
         return text
@@ -49,6 +54,7 @@ def publish_lines(producer, topic: str, lines: Iterable[bytes], *, skip_invalid:
                   progress=None) -> PublishReport:
     report = PublishReport(topic)
     start = time.monotonic()
+    sent: list[tuple[int, object]] = []  # (line number, future)
     try:
         for number, raw in enumerate(lines, start=1):
             line = raw.strip()
@@ -64,12 +70,17 @@ def publish_lines(producer, topic: str, lines: Iterable[bytes], *, skip_invalid:
                     report.stopped_at = number
                     break
                 continue
-            producer.send(topic, value=line, key=message_key(obj))
+            sent.append((number, producer.send(topic, value=line, key=message_key(obj))))
             report.sent += 1
             if progress and report.sent % 1000 == 0:
                 progress(report.sent)
     finally:
-        producer.flush()  # everything counted as sent is acknowledged before we report
+        # everything counted as sent is acknowledged before we report; failures are named by line
+        try:
+            await_delivery(producer, [f for _, f in sent])
+        except DeliveryError as exc:
+            report.sent -= len(exc.failures)
+            report.undelivered = [(sent[i][0], f"{type(e).__name__}: {e}") for i, e in exc.failures]
         report.seconds = time.monotonic() - start
     return report
 

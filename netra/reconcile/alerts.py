@@ -12,6 +12,7 @@ import uuid
 from datetime import date, datetime, time, timedelta, timezone
 
 from netra.contracts.events import OUTBOUND_EVENT_TYPES
+from netra.kafka_io import await_delivery
 from netra.settings import TOPIC_ALERTS
 
 NETRA_ALERTS = uuid.UUID("6f1e2c1a-9a43-5c5e-8d0e-6e6574726100")  # fixed namespace of alert ids
@@ -54,10 +55,10 @@ def publish_overdue_alerts(conn, producer, as_of: date, sla_days: int) -> int:
         cols = [d.name for d in cur.description]
         rows = [dict(zip(cols, r)) for r in cur.fetchall()]
         events = [overdue_event(r, as_of, sla_days) for r in rows]
-        for e in events:
-            producer.send(TOPIC_ALERTS, key=e["payload"]["recommendation_id"].encode(),
-                          value=json.dumps(e, separators=(",", ":"), sort_keys=True).encode())
-        producer.flush()  # recorded only once the broker has them
+        futures = [producer.send(TOPIC_ALERTS, key=e["payload"]["recommendation_id"].encode(),
+                                 value=json.dumps(e, separators=(",", ":"), sort_keys=True).encode())
+                   for e in events]
+        await_delivery(producer, futures)  # recorded only once the broker acknowledged every one
         for e in events:
             cur.execute("INSERT INTO core.overdue_alerts (recommendation_id, event_id, as_of) VALUES (%s, %s, %s) "
                         "ON CONFLICT (recommendation_id) DO NOTHING",

@@ -129,25 +129,31 @@ SELECT f.*, %(as_of)s FROM core.recommendation_status_as_of(%(as_of)s, %(sla)s) 
 INSERT INTO mart_stage.followthrough_summary
 SELECT f.*, %(as_of)s FROM mart.followthrough_as_of(%(as_of)s, %(sla)s) f;
 
--- small cells (1 .. k-1) are suppressed in the public copy, and so is the rate they would reveal
+-- small cells (1 .. k-1) are suppressed in the public copy. The five status columns add up
+-- to `recommended`, so when any of them is hidden `recommended` (and the rate) is hidden too:
+-- otherwise the hidden cell could be recovered by subtraction.
 INSERT INTO mart_stage.followthrough_summary_public
+WITH flagged AS (
+    SELECT *,
+           sanctioned BETWEEN 1 AND %(k)s - 1 OR revoked BETWEEN 1 AND %(k)s - 1
+           OR pending BETWEEN 1 AND %(k)s - 1 OR overdue BETWEEN 1 AND %(k)s - 1
+           OR closed BETWEEN 1 AND %(k)s - 1 OR recommended BETWEEN 1 AND %(k)s - 1 AS status_hidden
+    FROM mart_stage.followthrough_summary
+)
 SELECT election_id, province_code, region_code,
        CASE WHEN reported_asn BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE reported_asn END,
        CASE WHEN proven_asn BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE proven_asn END,
-       CASE WHEN recommended BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE recommended END,
+       CASE WHEN status_hidden THEN NULL ELSE recommended END,
        CASE WHEN sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE sanctioned END,
        CASE WHEN revoked BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE revoked END,
        CASE WHEN pending BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE pending END,
        CASE WHEN overdue BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE overdue END,
        CASE WHEN closed BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE closed END,
-       CASE WHEN recommended BETWEEN 1 AND %(k)s - 1 OR sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL
-            ELSE followthrough_rate END,
+       CASE WHEN status_hidden THEN NULL ELSE followthrough_rate END,
        CASE WHEN sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE median_days_to_sanction END,
        as_of,
-       %(k)s > 1 AND LEAST(
-           nullif(reported_asn, 0), nullif(proven_asn, 0), nullif(recommended, 0), nullif(sanctioned, 0),
-           nullif(revoked, 0), nullif(pending, 0), nullif(overdue, 0), nullif(closed, 0)) < %(k)s
-FROM mart_stage.followthrough_summary;
+       status_hidden OR reported_asn BETWEEN 1 AND %(k)s - 1 OR proven_asn BETWEEN 1 AND %(k)s - 1
+FROM flagged;
 
 INSERT INTO mart_stage.review_queue
 SELECT q.recommendation_id, q.sanction_id, q.score, q.reasons, r.asn_key, s.asn_key, r.ppk_agency, s.agency,
@@ -169,7 +175,8 @@ WHERE s.decree_date <= %(as_of)s
 
 MART_TABLES = ("followthrough", "followthrough_summary", "followthrough_summary_public", "review_queue",
                "unlinked_sanctions")
-PUBLISH = "".join(f"TRUNCATE mart.{t}; INSERT INTO mart.{t} SELECT * FROM mart_stage.{t};\n" for t in MART_TABLES)
+# DELETE rather than TRUNCATE: MVCC-safe for analysts' open snapshots, and no ACCESS EXCLUSIVE lock
+PUBLISH = "".join(f"DELETE FROM mart.{t}; INSERT INTO mart.{t} SELECT * FROM mart_stage.{t};\n" for t in MART_TABLES)
 
 
 class AuditFailed(RuntimeError):
@@ -278,20 +285,20 @@ def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, f
     return ReconcileResult(as_of, sum(by_status.values()), by_status, by_method, review, unlinked, new_events, docs)
 
 
-SUMMARY_TOTALS = """
-SELECT election_id, sum(reported_asn), sum(proven_asn), sum(recommended), sum(sanctioned), sum(revoked),
-       sum(pending), sum(overdue), sum(closed),
-       round(sum(sanctioned)::numeric / nullif(sum(recommended), 0), 4)
-FROM mart.followthrough_summary GROUP BY election_id ORDER BY election_id
-"""
+def election_totals(cur) -> list[tuple]:
+    """mart.followthrough_summary summed per election (the terminal summary and the report use it)."""
+    cur.execute("SELECT election_id, sum(reported_asn), sum(proven_asn), sum(recommended), sum(sanctioned), "
+                "sum(revoked), sum(pending), sum(overdue), sum(closed), "
+                "round(sum(sanctioned)::numeric / nullif(sum(recommended), 0), 4) "
+                "FROM mart.followthrough_summary GROUP BY election_id ORDER BY election_id")
+    return cur.fetchall()
 
 
 def summary_table(conn) -> str:
     """The follow-through summary per election, as a small text table for the terminal."""
     with conn:
         with conn.cursor() as cur:
-            cur.execute(SUMMARY_TOTALS)
-            rows = cur.fetchall()
+            rows = election_totals(cur)
             cur.execute("SELECT max(as_of) FROM mart.followthrough_summary")
             as_of = cur.fetchone()[0]
     from netra.text import render_table

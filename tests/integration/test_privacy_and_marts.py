@@ -118,6 +118,8 @@ def test_small_cells_are_suppressed_in_the_public_summary(db, season):
     assert counts and all(v == 0 or v >= 5 for v in counts)
     assert any(r[8] for r in rows), "a season this small has cells to suppress"
     assert all(r[8] == any(v is None for v in r[:8]) for r in rows)
+    # a hidden status cell cannot be recovered as recommended minus the others
+    assert all(r[2] is None for r in rows if any(v is None for v in r[3:8]))
 
 
 def test_a_failing_checkpoint_publishes_nothing_and_keeps_the_previous_marts(db, season, monkeypatch):

@@ -30,13 +30,28 @@ class FakeConsumer:
         return {("t", 0)}
 
 
+class FakeFuture:
+    def __init__(self, error: Exception | None = None):
+        self.error = error
+
+    def get(self, timeout=None):
+        if self.error is not None:
+            raise self.error
+        return self
+
+
 class FakeProducer:
-    def __init__(self):
+    """Records sends; `fail_on` = indexes of sends whose delivery fails (as a broker error would)."""
+
+    def __init__(self, fail_on=()):
         self.sent = []
         self.flushes = 0
+        self.fail_on = set(fail_on)
 
     def send(self, topic, value=None, key=None, headers=None):
         self.sent.append((topic, key, value, headers))
+        failed = len(self.sent) - 1 in self.fail_on
+        return FakeFuture(ConnectionError("broker gone") if failed else None)
 
-    def flush(self):
+    def flush(self, timeout=None):
         self.flushes += 1

@@ -39,3 +39,10 @@ def test_blank_lines_are_ignored_and_unknown_types_have_no_key():
     assert publish_lines(FakeProducer(), "t", [b"\n", b"  \n"]).sent == 0
     assert message_key({"event_type": "nope", "payload": {}}) is None
     assert message_key({"event_type": "sanction.imposed", "payload": "x"}) is None
+
+
+def test_lines_the_broker_did_not_acknowledge_are_named():
+    producer = FakeProducer(fail_on={1})
+    report = publish_lines(producer, "sanctions.raw", lines(EVENT, EVENT, EVENT))
+    assert report.sent == 2 and [n for n, _ in report.undelivered] == [2]
+    assert "NOT delivered" in report.summary() and "line 2" in report.summary()

@@ -96,7 +96,7 @@ def test_rejected_messages_are_stored_without_the_reporters_identity():
     row = reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")
     stored = bytes.fromhex(row[9][2:])
     assert b"3372012609860001" not in stored and b"Siti Aminah" not in stored
-    assert json.loads(stored)["payload"]["reporter"] == {"type": "voter", "nik": None, "name": None}
+    assert json.loads(stored)["payload"]["reporter"] == {"type": "voter"}
     assert row[-1] == reporter_key(b"k", json.loads(FILED)["payload"]["reporter"])
     garbage = reject_row(record(b"nik 3372012609860001 nip 198609262015051001", topic="events.dlq"), b"k")
     assert bytes.fromhex(garbage[9][2:]) == b"nik 0000000000000000 nip 198609262015051001"
@@ -153,3 +153,43 @@ def test_until_idle_does_not_count_the_time_spent_joining_the_group():
     counters = run(consumer, Validator(batch_rules=no_domain_rules), KafkaEmitter(FakeProducer()), batch_wait_ms=1,
                    batch_size=10, until_idle=0.05, stop=StopFlag(install=False))
     assert counters.consumed == 1
+
+
+def test_a_send_the_broker_did_not_acknowledge_stops_the_commit():
+    from netra.kafka_io import DeliveryError
+
+    consumer = FakeConsumer([[record(FILED), record(b"x", offset=1)]])
+    producer = FakeProducer(fail_on={1})  # flush() returns, but the second send failed
+    try:
+        run(consumer, Validator(batch_rules=no_domain_rules), KafkaEmitter(producer), batch_wait_ms=1,
+            batch_size=10, until_idle=0.05, stop=StopFlag(install=False))
+    except DeliveryError as exc:
+        assert [i for i, _ in exc.failures] == [1]
+    else:
+        raise AssertionError("a failed delivery must raise")
+    assert consumer.commits == 0
+
+
+def test_reporter_identity_under_typo_keys_is_not_stored_either():
+    typo = json.loads(FILED)
+    typo["payload"]["reporter"] = {"type": "voter", "nik_ktp": "3372012609860001", "nama": "Siti Aminah"}
+    dlq = Validator(batch_rules=no_domain_rules).process([record(json.dumps(typo).encode())]).rejected[0]
+    stored = bytes.fromhex(reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")[9][2:])
+    assert b"3372012609860001" not in stored and b"Siti" not in stored
+
+
+def test_nul_in_sender_chosen_names_cannot_break_the_sink_rows():
+    bad = json.loads(FILED)
+    bad["payload"]["bad\u0000key"] = 1
+    dlq = Validator(batch_rules=no_domain_rules).process(
+        [record(json.dumps(bad).encode(), headers=[("h\x00", b"v\x00")])]).rejected[0]
+    row = reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")
+    assert "\x00" not in row[4] and "\x00" not in row[10]
+    assert json.loads(row[10]) == {"h": "v"}
+
+
+def test_huge_rejected_values_are_cut_for_the_dlq():
+    from consumers.dlq import DLQ_MAX_VALUE
+
+    out = Validator(batch_rules=no_domain_rules).process([record(b"x" * (DLQ_MAX_VALUE + 10))]).rejected[0]
+    assert len(out.value) == DLQ_MAX_VALUE and dict(out.headers)["netra.truncated"] == str(DLQ_MAX_VALUE + 10).encode()
