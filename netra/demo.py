@@ -24,6 +24,7 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
     from netra import stack
     from netra.kafka_io import create_topics, make_producer
     from netra.reconcile.run import run_reconcile, summary_table
+    from netra.report import funnel_rows
     from netra.warehouse.db import connect, migrate
     from producers.generate import generate_season, summarize
     from producers.publish import publish_lines
@@ -79,9 +80,7 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
             rejects = cur.fetchall()
             cur.execute("SELECT recommendation_id, status FROM mart.followthrough")
             statuses = dict(cur.fetchall())
-            cur.execute("SELECT election_id, reported, registered, proven, recommended, sanctioned FROM mart.funnel "
-                        "ORDER BY 1")
-            funnel = cur.fetchall()
+            funnel = funnel_rows(cur)
             as_of_figures = []
             for day, published in KASN_SANCTIONED.items():
                 cur.execute("SELECT sum(sanctioned) FROM mart.followthrough_as_of(%s)", (day,))

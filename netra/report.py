@@ -55,6 +55,13 @@ def suppress(counts: dict[str, int | None], k: int) -> dict[str, int | None]:
     return out
 
 
+def funnel_rows(cur) -> list[tuple]:
+    """mart.funnel: per election reported, registered, proven, recommended, sanctioned."""
+    cur.execute("SELECT election_id, reported, registered, proven, recommended, sanctioned FROM mart.funnel "
+                "ORDER BY 1")
+    return cur.fetchall()
+
+
 def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
     from netra.reconcile.run import election_totals
 
@@ -90,9 +97,7 @@ def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
         cur.execute("SELECT coalesce(severity_vs_recommended, 'no sanction'), count(*) FROM mart.followthrough "
                     "GROUP BY 1 ORDER BY 2 DESC")
         severity = cur.fetchall()
-        cur.execute("SELECT election_id, reported, registered, proven, recommended, sanctioned FROM mart.funnel "
-                    "ORDER BY 1")
-        funnel = cur.fetchall()
+        funnel = funnel_rows(cur)
         cur.execute("SELECT (SELECT count(*) FROM mart.review_queue), (SELECT count(*) FROM mart.unlinked_sanctions)")
         review, unlinked = cur.fetchone()
     notes = [f"Counts from 1 to {k - 1} are suppressed (public summary)."] if public else []
