@@ -205,12 +205,6 @@ NAME_TITLES = frozenset({
     "MM", "MSI", "MPD", "MH", "MAP", "MT", "MKES", "MKOM", "MAG", "MPDI", "MSC", "MA", "ME", "MBA", "MKN",
 })
 #: Leading words naming the organisation (not the region) in an agency name.
-_AGENCY_ORG_WORDS = frozenset({"PEMERINTAH", "PEMDA", "BKPSDM", "BKPSDMD", "BKD", "BKDD", "BKPP", "BKPPD"})
-#: Region-kind markers; the kind is kept so Kota Solok and Kabupaten Solok stay apart.
-_AGENCY_KINDS = {"PEMKOT": "KOTA", "KOTA": "KOTA", "PEMKAB": "KAB", "KABUPATEN": "KAB", "KAB": "KAB",
-                 "PEMPROV": "PROV", "PROVINSI": "PROV", "PROV": "PROV"}
-
-
 def normalise_nip(nip: str | None) -> tuple[str | None, str | None]:
     """(18-digit NIP, None) if usable, else (None, "nip.missing" | "nip.malformed")."""
     digits = _NON_DIGIT.sub("", nip or "")
@@ -242,20 +236,15 @@ def normalise_name(name: str | None) -> str | None:
 
 
 def normalise_agency(agency: str | None) -> tuple[str | None, str] | None:
-    """(kind, place) with kind in KOTA / KAB / PROV / None; None when no place is named.
+    """(kind, place) with kind kota / kabupaten / provinsi / None; None when no place is named.
 
-    "Pemkot Surakarta", "Pemerintah Kota Surakarta" and "BKPSDM Kota Surakarta" all give
-    ("KOTA", "SURAKARTA"); "Kab. Solok" gives ("KAB", "SOLOK").
+    The same reading of an agency name as the enricher's agency matcher
+    (netra.reference.agencies.kind_and_place): "Pemkot Surakarta", "Pemerintah Kota Surakarta"
+    and "BKPSDM Kota Surakarta" all give ("kota", "SURAKARTA").
     """
-    if not agency:
-        return None
-    tokens = _NON_ALNUM.sub(" ", agency.upper()).split()
-    while tokens and tokens[0] in _AGENCY_ORG_WORDS:
-        tokens.pop(0)
-    kind = _AGENCY_KINDS.get(tokens[0]) if tokens else None
-    if kind:
-        tokens.pop(0)
-    return (kind, " ".join(tokens)) if tokens else None
+    from netra.reference.agencies import kind_and_place
+
+    return kind_and_place(agency)
 
 
 def agency_relation(a: tuple[str | None, str] | None, b: tuple[str | None, str] | None) -> str:

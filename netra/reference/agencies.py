@@ -125,6 +125,13 @@ def agency_kind(agency: Agency) -> str | None:
     return kind
 
 
+def _after_org_words(tokens: list[str]) -> int:
+    i = 0
+    while i < len(tokens) and tokens[i] in _ORG_WORDS:
+        i += 1
+    return i
+
+
 def split_kind(normalised: str) -> tuple[str | None, str]:
     """(kind, region part) a normalised name states up front, after any organisation words.
 
@@ -133,13 +140,25 @@ def split_kind(normalised: str) -> tuple[str | None, str]:
     organisation words counts, so "KAB LIMA PULUH KOTA" is a kabupaten.
     """
     tokens = normalised.split()
-    i = 0
-    while i < len(tokens) and tokens[i] in _ORG_WORDS:
-        i += 1
+    i = _after_org_words(tokens)
     kind = _KIND_MARKERS.get(tokens[i]) if i < len(tokens) else None
     if kind is None:
         return None, normalised
     return kind, " ".join(tokens[i + 1:])
+
+
+def kind_and_place(name: str | None) -> tuple[str | None, str] | None:
+    """(kind or None, place) of a free-text agency name, organisation words dropped; None if no place.
+
+    "Pemkot Surakarta", "Pemerintah Kota Surakarta" and "BKPSDM Kota Surakarta" all give
+    ("kota", "SURAKARTA"); "Pemerintah Surakarta" gives (None, "SURAKARTA"); "BKPSDM" gives None.
+    The reconciliation's fuzzy step compares agencies this way.
+    """
+    tokens = normalise(name).split()
+    i = _after_org_words(tokens)
+    kind = _KIND_MARKERS.get(tokens[i]) if i < len(tokens) else None
+    place = tokens[i + (kind is not None):]
+    return (kind, " ".join(place)) if place else None
 
 
 @lru_cache(maxsize=1)
