@@ -11,16 +11,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Only what the package build and Airflow need, so a local .venv/, .netra/ state
-# dir or .git/ never end up in the image. Keep in step with
-# [tool.setuptools] packages in pyproject.toml.
-COPY pyproject.toml README.md ./
+# dir or .git/ never end up in the image. The packages are the top-level folders
+# that [tool.setuptools.packages.find] in pyproject.toml includes.
+COPY pyproject.toml README.md requirements.lock ./
 COPY netra ./netra
 COPY producers ./producers
 COPY consumers ./consumers
 COPY expectations ./expectations
 COPY dags ./dags
 
-RUN pip install --no-cache-dir "/app[airflow]" \
+# The locked environment first (the one `make test` ran), then Netra without resolving again.
+RUN pip install --no-cache-dir --no-deps --require-hashes -r requirements.lock \
+    && pip install --no-cache-dir --no-deps /app \
     && useradd --create-home --uid 10001 netra \
     && mkdir -p "$NETRA_HOME" "$AIRFLOW_HOME" \
     && chown netra:netra "$NETRA_HOME" "$AIRFLOW_HOME"
