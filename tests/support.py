@@ -8,11 +8,9 @@ from netra.settings import ALL_TOPICS
 
 REPO = Path(__file__).resolve().parents[1]
 
-WAREHOUSE_TABLES = (
-    "raw.events", "raw.rejected_events", "raw.consumer_offsets", "core.reports", "core.subjects",
-    "core.decisions", "core.recommendations", "core.recommendation_closures", "core.sanctions",
-    "core.sanction_revocations", "core.links", "mart.followthrough", "mart.followthrough_summary",
-)
+# Everything but reference data (ref) and the migration ledger (public) is emptied between tests.
+# Read from the catalog, so a table a migration adds is emptied too without a list to keep.
+PRESERVED_SCHEMAS = ("ref", "public", "pg_catalog", "information_schema", "pg_toast")
 
 
 def land_season(conn, season, secret: bytes, group: str = "landed-by-test") -> int:
@@ -35,10 +33,24 @@ def land_season(conn, season, secret: bytes, group: str = "landed-by-test") -> i
     return len(enriched)
 
 
+def warehouse_tables(conn) -> list[str]:
+    """Every ordinary or partitioned table outside `PRESERVED_SCHEMAS`, as quoted schema.table."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT format('%%I.%%I', n.nspname, c.relname) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind IN ('r', 'p') AND NOT (n.nspname = ANY(%s)) AND n.nspname NOT LIKE 'pg_temp%%'"
+            " ORDER BY 1",
+            (list(PRESERVED_SCHEMAS),),
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
 def truncate_warehouse(conn) -> None:
-    """Empty raw, core and mart (reference data and migrations stay)."""
+    """Empty every table but reference data and the migration ledger (raw, core, mart, mart_stage, ...)."""
+    tables = warehouse_tables(conn)
     with conn, conn.cursor() as cur:
-        cur.execute("TRUNCATE " + ", ".join(WAREHOUSE_TABLES))
+        cur.execute("TRUNCATE " + ", ".join(tables))
 
 
 def recreate_topics(settings) -> None:
