@@ -3,14 +3,23 @@
 The ladder links each recommendation (one ASN in one case) to at most one sanction decree,
 and each sanction to at most one recommendation. First match wins:
 
-1. ``reference``: the sanction names the recommendation (``recommendation_ref``).
-2. ``nip``: same NIP, decree within [issued_on - 7 d, issued_on + 365 d]; earliest such sanction.
+1. ``reference``: the sanction names the recommendation (``recommendation_ref``), compared after
+   `normalise_reference` (case, whitespace, Roman-numeral month segment: letter numbers are typed
+   by hand in BKPSDM records).
+2. ``nip``: same NIP, decree within [issued_on - 7 d, issued_on + window_days] (NETRA_LINK_WINDOW_DAYS,
+   default 1,095: sanctions arrive years late). One-to-one in issue order: the earliest
+   recommendation takes the earliest eligible sanction of its NIP.
 3. ``fuzzy``: only what 1-2 left unlinked, same window. The NIP is missing or a typo away,
    the name is similar and the agency is the same; each pair gets a score in [0, 1]
    (`fuzzy_score`). Pairs scoring >= FUZZY_ACCEPT become links, pairs in
    [FUZZY_REVIEW, FUZZY_ACCEPT) go to the review queue (``mart.review_queue``), lower ones
    are dropped. Sanctions that end up neither linked nor under review are the unlinked
    sanctions (``mart.unlinked_sanctions``).
+
+Eligibility: BKPSDM exports hold every disciplinary sanction (absence, fraud, ...). A sanction
+whose ``reason`` is present and does not match the neutrality pattern (NETRA_NEUTRALITY_REASON, a
+case-insensitive regex) links only by ``reference``; otherwise it is *out of scope*: neither a
+`nip`/`fuzzy` candidate nor an unlinked sanction. A null (or blank) reason is eligible.
 
 Everything here is pure (no I/O) and deterministic whatever the input order.
 Revocation does not affect linking (a revoked decree is still the decree that answered
@@ -27,11 +36,16 @@ from typing import Iterable
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Hamming
 
-#: `nip` (and `fuzzy`) link window around issued_on.
-NIP_WINDOW_BEFORE = timedelta(days=7)
-NIP_WINDOW_AFTER = timedelta(days=365)
-LEVEL_ORDER = {"moral": 0, "ringan": 1, "sedang": 2, "berat": 3}
-STATUSES = ("sanctioned", "pending", "overdue", "closed", "revoked")
+from netra.contracts.vocabulary import (DEFAULT_LINK_WINDOW_DAYS, DEFAULT_NEUTRALITY_REASON, LEVEL_ORDER,
+                                        LINK_WINDOW_BEFORE_DAYS, SEVERITIES, STATUSES)
+
+__all__ = ["LEVEL_ORDER", "STATUSES"]  # re-exported for callers that think in rules
+
+#: `nip` (and `fuzzy`) link window opens this long before issued_on.
+NIP_WINDOW_BEFORE = timedelta(days=LINK_WINDOW_BEFORE_DAYS)
+#: Roman-numeral month segments of hand-typed letter numbers ("B-47/KASN/I/2021").
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_ROMAN_TO_MONTH = {roman: f"{month:02d}" for month, roman in enumerate(ROMAN_MONTHS, 1)}
 
 # --- fuzzy step: weights and thresholds ------------------------------------------------
 #
@@ -96,6 +110,7 @@ class Sanction:
     recommendation_ref: str | None
     name: str | None = None
     agency: str | None = None
+    reason: str | None = None  # alasanHukumanDisiplin; decides eligibility for `nip`/`fuzzy`
 
 
 @dataclass(frozen=True)
@@ -119,37 +134,76 @@ class ReviewItem:
 class LinkResult:
     links: dict[str, Link]  # recommendation_id -> link
     review: list[ReviewItem]  # ordered by (score desc, decree_date, sanction_id, issued_on, recommendation_id)
-    unlinked_sanctions: list[str]  # neither linked nor under review; sorted
+    unlinked_sanctions: list[str]  # neither linked nor under review, nor out of scope; sorted
+    out_of_scope: list[str] = ()  # reason present and not about neutrality, not linked by reference; sorted
 
 
-def link(recommendations: Iterable[Recommendation], sanctions: Iterable[Sanction]) -> dict[str, Link]:
+def normalise_reference(ref: str | None) -> str | None:
+    """A letter number as compared by the `reference` step; None if empty.
+
+    Whitespace removed, upper case, and every path segment that is a Roman month I..XII
+    replaced by its two-digit number: "b-47 / kasn / I / 2021" -> "B-47/KASN/01/2021".
+    """
+    if ref is None:
+        return None
+    compact = "".join(ref.split()).upper()
+    if not compact:
+        return None
+    return "/".join(_ROMAN_TO_MONTH.get(part, part) for part in compact.split("/"))
+
+
+def neutrality_pattern(pattern: str | re.Pattern = DEFAULT_NEUTRALITY_REASON) -> re.Pattern:
+    """The eligibility regex, compiled case-insensitively (NETRA_NEUTRALITY_REASON)."""
+    return pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, re.IGNORECASE)
+
+
+def in_scope(reason: str | None, pattern: str | re.Pattern = DEFAULT_NEUTRALITY_REASON) -> bool:
+    """May a sanction with this reason link by `nip`/`fuzzy`? Null or blank: yes; else it must name
+    an election-neutrality offence (`pattern` found anywhere, case ignored)."""
+    if reason is None or not reason.strip():
+        return True
+    return neutrality_pattern(pattern).search(reason) is not None
+
+
+def link(recommendations: Iterable[Recommendation], sanctions: Iterable[Sanction], **options) -> dict[str, Link]:
     """The links of `reconcile_links`, keyed by recommendation_id."""
-    return reconcile_links(recommendations, sanctions).links
+    return reconcile_links(recommendations, sanctions, **options).links
 
 
-def reconcile_links(recommendations: Iterable[Recommendation], sanctions: Iterable[Sanction]) -> LinkResult:
+def reconcile_links(recommendations: Iterable[Recommendation], sanctions: Iterable[Sanction], *,
+                    window_days: int = DEFAULT_LINK_WINDOW_DAYS,
+                    neutrality: str | re.Pattern = DEFAULT_NEUTRALITY_REASON) -> LinkResult:
     """Link ladder, first match wins; each sanction links to at most one recommendation.
 
     Deterministic whatever the input order: recommendations are visited by (issued_on, id)
     and candidate sanctions are ranked by (decree_date, id); fuzzy pairs are assigned by
-    (score desc, decree_date, sanction_id, issued_on, recommendation_id).
+    (score desc, decree_date, sanction_id, issued_on, recommendation_id). `window_days` is
+    NETRA_LINK_WINDOW_DAYS, `neutrality` NETRA_NEUTRALITY_REASON.
     """
+    pattern = neutrality_pattern(neutrality)
     recs = sorted(recommendations, key=lambda r: (r.issued_on, r.recommendation_id))
     sans = sorted(sanctions, key=lambda s: (s.decree_date, s.sanction_id))
-    by_id = {r.recommendation_id: r for r in recs}
+    by_ref: dict[str, str] = {}
+    for r in sorted(recs, key=lambda r: r.recommendation_id):  # a (freak) collision: the smallest id wins
+        by_ref.setdefault(normalise_reference(r.recommendation_id), r.recommendation_id)
     links: dict[str, Link] = {}
     used: set[str] = set()
 
-    # 1. reference: the sanction names the recommendation
+    # 1. reference: the sanction names the recommendation (hand-typed: compared normalised)
     for s in sans:
-        if s.recommendation_ref in by_id and s.recommendation_ref not in links:
-            links[s.recommendation_ref] = Link(s.recommendation_ref, s.sanction_id, "reference", 1.0)
+        rid = by_ref.get(normalise_reference(s.recommendation_ref))
+        if rid is not None and rid not in links:
+            links[rid] = Link(rid, s.sanction_id, "reference", 1.0)
             used.add(s.sanction_id)
 
-    # 2. nip: same NIP, decree within [issued_on - 7d, issued_on + 365d]; earliest such sanction
+    # Out of scope: a reason that names another offence; only the reference could link it.
+    out_of_scope = sorted(s.sanction_id for s in sans if s.sanction_id not in used and not in_scope(s.reason, pattern))
+    excluded = used | set(out_of_scope)
+
+    # 2. nip: same NIP, decree in the window; in issue order, each takes the earliest eligible sanction
     by_nip: dict[str, list[Sanction]] = {}
     for s in sans:
-        if s.nip and s.sanction_id not in used:
+        if s.nip and s.sanction_id not in excluded:
             by_nip.setdefault(s.nip, []).append(s)
     for r in recs:
         if r.recommendation_id in links:
@@ -157,14 +211,15 @@ def reconcile_links(recommendations: Iterable[Recommendation], sanctions: Iterab
         for s in by_nip.get(r.nip, ()):
             if s.sanction_id in used:
                 continue
-            if _in_window(r.issued_on, s.decree_date):
+            if in_window(r.issued_on, s.decree_date, window_days):
                 links[r.recommendation_id] = Link(r.recommendation_id, s.sanction_id, "nip", 1.0)
                 used.add(s.sanction_id)
                 break
 
     # 3. fuzzy: score what is left, then assign greedily, best pair first (one-to-one)
     candidates = _fuzzy_candidates([r for r in recs if r.recommendation_id not in links],
-                                   [s for s in sans if s.sanction_id not in used])
+                                   [s for s in sans if s.sanction_id not in used and s.sanction_id not in excluded],
+                                   window_days)
     candidates.sort(key=_assignment_order)
     for score, _reasons, r, s in candidates:
         if score < FUZZY_ACCEPT:
@@ -177,12 +232,15 @@ def reconcile_links(recommendations: Iterable[Recommendation], sanctions: Iterab
               for score, reasons, r, s in candidates
               if score < FUZZY_ACCEPT and r.recommendation_id not in links and s.sanction_id not in used]
     in_review = {item.sanction_id for item in review}
-    unlinked = sorted({s.sanction_id for s in sans} - used - in_review)
-    return LinkResult(links, review, unlinked)
+    unlinked = sorted({s.sanction_id for s in sans} - used - in_review - set(out_of_scope))
+    return LinkResult(links, review, unlinked, out_of_scope)
 
 
-def _in_window(issued_on: date, decree_date: date) -> bool:
-    return issued_on - NIP_WINDOW_BEFORE <= decree_date <= issued_on + NIP_WINDOW_AFTER
+def in_window(issued_on: date, decree_date: date, window_days: int = DEFAULT_LINK_WINDOW_DAYS) -> bool:
+    """[issued_on - 7 d, issued_on + window_days], both ends included (DESIGN.md §6)."""
+    return issued_on - NIP_WINDOW_BEFORE <= decree_date <= issued_on + timedelta(days=window_days)
+
+
 
 
 def _assignment_order(c: tuple) -> tuple:
@@ -302,13 +360,16 @@ def _prepare(nip: str | None, name: str | None, agency: str | None) -> _Prepared
     return _Prepared(*normalise_nip(nip), normalise_name(name), normalise_agency(agency))
 
 
-def fuzzy_score(rec: Recommendation, san: Sanction) -> tuple[float, tuple[str, ...]] | None:
+def fuzzy_score(rec: Recommendation, san: Sanction,
+                window_days: int = DEFAULT_LINK_WINDOW_DAYS) -> tuple[float, tuple[str, ...]] | None:
     """Score (rounded to 3 decimals) and reasons for one pair, or None if it is not a fuzzy candidate."""
-    return _score(rec, _prepare(rec.nip, rec.name, rec.agency), san, _prepare(san.nip, san.name, san.agency))
+    return _score(rec, _prepare(rec.nip, rec.name, rec.agency), san, _prepare(san.nip, san.name, san.agency),
+                  window_days)
 
 
-def _score(r: Recommendation, rp: _Prepared, s: Sanction, sp: _Prepared) -> tuple[float, tuple[str, ...]] | None:
-    if not _in_window(r.issued_on, s.decree_date) or rp.name is None or sp.name is None:
+def _score(r: Recommendation, rp: _Prepared, s: Sanction, sp: _Prepared,
+           window_days: int = DEFAULT_LINK_WINDOW_DAYS) -> tuple[float, tuple[str, ...]] | None:
+    if not in_window(r.issued_on, s.decree_date, window_days) or rp.name is None or sp.name is None:
         return None  # the fuzzy step needs a name on both sides ("name similar")
     agency = agency_relation(rp.agency, sp.agency)
     if rp.nip and sp.nip:
@@ -364,7 +425,8 @@ def _similar_names(name: str, names: list[str], members: list[int]) -> list[int]
     return [members[i] for _choice, _similarity, i in hits]
 
 
-def _fuzzy_candidates(recs: list[Recommendation], sans: list[Sanction]) -> list[tuple]:
+def _fuzzy_candidates(recs: list[Recommendation], sans: list[Sanction],
+                      window_days: int = DEFAULT_LINK_WINDOW_DAYS) -> list[tuple]:
     """All (score, reasons, rec, sanction) with score >= FUZZY_REVIEW, without scoring all pairs.
 
     Buckets and scans only narrow the search, `_score` decides; they never drop a pair that
@@ -411,7 +473,7 @@ def _fuzzy_candidates(recs: list[Recommendation], sans: list[Sanction]) -> list[
             found.update(_similar_names(rp.name, here.names, here.members))
         for k in found:
             s, sp = prepared[k]
-            scored = _score(r, rp, s, sp)
+            scored = _score(r, rp, s, sp, window_days)
             if scored is not None and scored[0] >= FUZZY_REVIEW:
                 out.append((scored[0], scored[1], r, s))
     return out
@@ -421,20 +483,27 @@ def _fuzzy_candidates(recs: list[Recommendation], sans: list[Sanction]) -> list[
 
 def status(*, issued_on: date, as_of: date, sla_days: int, decree_date: date | None = None,
            revoked_on: date | None = None, closed_on: date | None = None) -> str:
-    """Status of one recommendation as of day `as_of` (decree/revocation/closure dates of its linked records)."""
+    """Status of one recommendation as of day `as_of` (decree/revocation/closure dates of its linked records).
+
+    The executable specification of the SQL `core.recommendation_status_as_of` (the one production
+    implementation; tests compare them) and what the generator's ground truth calls.
+    """
+    sanctioned, revoked, closed, overdue, pending = STATUSES
     if decree_date is not None and decree_date <= as_of:
         if revoked_on is not None and revoked_on <= as_of:
-            return "revoked"
-        return "sanctioned"
+            return revoked
+        return sanctioned
     if closed_on is not None and closed_on <= as_of:
-        return "closed"
+        return closed
     if (as_of - issued_on).days > sla_days:
-        return "overdue"
-    return "pending"
+        return overdue
+    return pending
 
 
 def severity(recommended_level: str, sanction_level: str | None) -> str | None:
+    """as_recommended / lighter / heavier by LEVEL_ORDER; None without a known level on both sides."""
     if sanction_level is None or recommended_level not in LEVEL_ORDER or sanction_level not in LEVEL_ORDER:
         return None
     diff = LEVEL_ORDER[sanction_level] - LEVEL_ORDER[recommended_level]
-    return "as_recommended" if diff == 0 else ("lighter" if diff < 0 else "heavier")
+    as_recommended, lighter, heavier = SEVERITIES
+    return as_recommended if diff == 0 else (lighter if diff < 0 else heavier)

@@ -9,7 +9,8 @@ import pytest
 
 from netra.reconcile.rules import (
     FUZZY_ACCEPT, FUZZY_REVIEW, Recommendation, ReviewItem, Sanction, _fuzzy_candidates, fuzzy_score, link,
-    nip_difference, normalise_agency, normalise_name, reconcile_links, severity, status,
+    in_scope, nip_difference, normalise_agency, normalise_name, normalise_reference, reconcile_links, severity,
+    status,
 )
 
 D = date(2021, 3, 1)
@@ -21,8 +22,8 @@ def rec(rid, nip=NIP_A, issued=D):
     return Recommendation(rid, nip, issued)
 
 
-def san(sid, nip=NIP_A, decree=D + timedelta(days=30), ref=None):
-    return Sanction(sid, nip, decree, ref)
+def san(sid, nip=NIP_A, decree=D + timedelta(days=30), ref=None, reason=None):
+    return Sanction(sid, nip, decree, ref, reason=reason)
 
 
 def test_reference_wins_over_nip():
@@ -36,10 +37,24 @@ def test_nip_link_uses_the_window_and_the_earliest_sanction():
     assert links["R1"].sanction_id == "S-early" and links["R1"].method == "nip"
 
 
-@pytest.mark.parametrize(("offset", "linked"), [(-8, False), (-7, True), (365, True), (366, False)])
+@pytest.mark.parametrize(("offset", "linked"), [(-8, False), (-7, True), (365, True), (366, True), (1095, True),
+                                                (1096, False)])
 def test_nip_window_bounds(offset, linked):
     links = link([rec("R1")], [san("S1", decree=D + timedelta(days=offset))])
     assert ("R1" in links) is linked
+
+
+@pytest.mark.parametrize(("window", "offset", "linked"), [(365, 365, True), (365, 366, False), (30, 31, False)])
+def test_nip_window_follows_the_setting(window, offset, linked):
+    links = link([rec("R1")], [san("S1", decree=D + timedelta(days=offset))], window_days=window)
+    assert ("R1" in links) is linked
+
+
+def test_a_sanction_beyond_the_window_without_reference_is_unlinked_but_its_reference_still_links():
+    late = D + timedelta(days=1096)
+    result = reconcile_links([rec("R1")], [san("S1", decree=late)])
+    assert result.links == {} and result.unlinked_sanctions == ["S1"]
+    assert link([rec("R1")], [san("S1", decree=late, ref="r1")])["R1"].method == "reference"
 
 
 def test_two_recommendations_for_one_asn_get_one_sanction_each():
@@ -238,8 +253,10 @@ def test_fuzzy_only_sees_what_reference_and_nip_left():
 
 def test_fuzzy_uses_the_nip_window():
     assert "R1" not in link([frec("R1")], [fsan("S1", decree=D - timedelta(days=8))])
-    assert "R1" not in link([frec("R1")], [fsan("S1", decree=D + timedelta(days=366))])
-    assert link([frec("R1")], [fsan("S1", decree=D + timedelta(days=365))])["R1"].method == "fuzzy"
+    assert link([frec("R1")], [fsan("S1", decree=D - timedelta(days=7))])["R1"].method == "fuzzy"
+    assert "R1" not in link([frec("R1")], [fsan("S1", decree=D + timedelta(days=1096))])
+    assert link([frec("R1")], [fsan("S1", decree=D + timedelta(days=1095))])["R1"].method == "fuzzy"
+    assert "R1" not in link([frec("R1")], [fsan("S1", decree=D + timedelta(days=366))], window_days=365)
 
 
 @pytest.mark.parametrize("make", [san, fsan])
@@ -405,3 +422,117 @@ def test_two_thousand_by_two_thousand_is_fast():
     started = time.perf_counter()
     reconcile_links(recs, sans)
     assert time.perf_counter() - started < 1.0
+
+
+# --- revised §6: hand-typed references, one-to-one per NIP, eligibility by reason ---------------
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_roman_month_segment_equals_its_two_digit_number(month):
+    rid = f"B-47/KASN/{month:02d}/2021"
+    assert normalise_reference(f"b-47/kasn/{ROMAN[month - 1]}/2021") == rid
+    assert normalise_reference(f" B-47 / KASN / {ROMAN[month - 1].lower()} / 2021 ") == rid
+    links = link([rec(rid)], [san("S1", nip=None, ref=f"b-47/kasn/{ROMAN[month - 1]}/2021")])
+    assert links[rid].method == "reference"
+
+
+@pytest.mark.parametrize(("typed", "same"), [
+    ("B-47/KASN/01/2021", True), ("b-47/kasn/I/2021", True), ("B-47 /KASN/ 01/2021", True),
+    ("B-47/KASN/i/2021", True), ("B-47/KASN/XIII/2021", False), ("B-47/KASN/1/2021", False),
+    ("B-47/KASN/II/2021", False), ("B-470/KASN/01/2021", False), ("", False), ("   ", False),
+])
+def test_reference_normalisation(typed, same):
+    result = link([rec("B-47/KASN/01/2021")], [san("S1", nip=None, ref=typed)])
+    assert ("B-47/KASN/01/2021" in result) is same
+
+
+def test_roman_segments_are_whole_segments_only():
+    assert normalise_reference("800/IV/BKPSDM.33.72/XII/2021") == "800/04/BKPSDM.33.72/12/2021"
+    assert normalise_reference("B-1/VIX/2021") == "B-1/VIX/2021"  # not a month numeral
+    assert normalise_reference("B-1/DIV/2021") == "B-1/DIV/2021"
+    assert normalise_reference(None) is None and normalise_reference(" \t") is None
+
+
+def test_a_normalised_recommendation_id_also_matches_a_roman_one():
+    assert link([rec("B-9/KASN/X/2020")], [san("S1", nip=None, ref="b-9/kasn/10/2020")])["B-9/KASN/X/2020"]
+
+
+def test_one_nip_two_recommendations_three_sanctions_pairs_in_issue_order():
+    """The earliest recommendation takes the earliest eligible sanction; the third one is left over."""
+    recs = [rec("R-late", issued=D + timedelta(days=200)), rec("R-early", issued=D)]
+    sans = [san("S3", decree=D + timedelta(days=400)), san("S1", decree=D + timedelta(days=20)),
+            san("S2", decree=D + timedelta(days=210))]
+    result = reconcile_links(recs, sans)
+    assert {k: v.sanction_id for k, v in result.links.items()} == {"R-early": "S1", "R-late": "S2"}
+    assert result.unlinked_sanctions == ["S3"]
+
+
+def test_issue_order_wins_even_when_the_earliest_sanction_also_fits_the_later_recommendation():
+    # S1 (day 205) is in both windows; R-early (issued first) takes it, R-late gets S2
+    recs = [rec("R-early", issued=D), rec("R-late", issued=D + timedelta(days=200))]
+    sans = [san("S1", decree=D + timedelta(days=205)), san("S2", decree=D + timedelta(days=300)),
+            san("S3", decree=D + timedelta(days=900))]
+    result = reconcile_links(recs, sans)
+    assert {k: v.sanction_id for k, v in result.links.items()} == {"R-early": "S1", "R-late": "S2"}
+    assert result.unlinked_sanctions == ["S3"]
+
+
+def test_an_out_of_scope_sanction_does_not_take_a_recommendation_in_the_nip_step():
+    recs = [rec("R1"), rec("R2", issued=D + timedelta(days=100))]
+    sans = [san("S-absent", decree=D + timedelta(days=10), reason="Tidak masuk kerja tanpa alasan yang sah"),
+            san("S1", decree=D + timedelta(days=50), reason=None),
+            san("S2", decree=D + timedelta(days=150), reason="Pelanggaran netralitas ASN")]
+    result = reconcile_links(recs, sans)
+    assert {k: v.sanction_id for k, v in result.links.items()} == {"R1": "S1", "R2": "S2"}
+    assert result.out_of_scope == ["S-absent"] and result.unlinked_sanctions == []
+
+
+@pytest.mark.parametrize(("reason", "eligible"), [
+    (None, True), ("", True), ("   ", True),
+    ("Pelanggaran NETRALITAS ASN pada Pilkada 2020", True),
+    ("TERLIBAT DALAM KEGIATAN KAMPANYE UNTUK MENDUKUNG CALON KEPALA DAERAH/WAKIL KEPALA DAERAH", True),
+    ("menjadi anggota partai politik", True), ("mendukung paslon nomor urut 2", True),
+    ("TIDAK MASUK KERJA DAN MENAATI KETENTUAN JAM KERJA", False),
+    ("MENYALAHGUNAKAN WEWENANG", False), ("Penyalahgunaan narkoba", False),
+])
+def test_eligibility_by_reason(reason, eligible):
+    assert in_scope(reason) is eligible
+    result = reconcile_links([rec("R1")], [san("S1", reason=reason)])
+    assert ("R1" in result.links) is eligible
+    assert result.out_of_scope == ([] if eligible else ["S1"])
+    assert result.unlinked_sanctions == []
+
+
+def test_an_out_of_scope_sanction_still_links_by_reference():
+    result = reconcile_links([rec("R1")], [san("S1", ref="R1", reason="Tidak masuk kerja")])
+    assert result.links["R1"].method == "reference" and result.out_of_scope == []
+
+
+def test_an_out_of_scope_sanction_is_no_fuzzy_candidate_and_not_under_review():
+    s = Sanction("S1", NIP_TYPO, D + timedelta(days=30), None, NAME, AGENCY, "Tidak masuk kerja")
+    result = reconcile_links([frec("R1")], [s])
+    assert result.links == {} and result.review == [] and result.unlinked_sanctions == []
+    assert result.out_of_scope == ["S1"]
+
+
+def test_an_unrelated_sanction_of_someone_else_is_out_of_scope_not_unlinked():
+    result = reconcile_links([rec("R1")], [san("S1", nip=NIP_B, reason="Tidak masuk kerja"), san("S2", nip=NIP_B)])
+    assert result.out_of_scope == ["S1"] and result.unlinked_sanctions == ["S2"]
+
+
+def test_the_neutrality_pattern_is_a_setting_and_ignores_case():
+    s = san("S1", reason="Berpihak pada PETAHANA")
+    assert reconcile_links([rec("R1")], [s]).out_of_scope == ["S1"]
+    assert reconcile_links([rec("R1")], [s], neutrality="petahana").links["R1"].method == "nip"
+
+
+def test_status_and_severity_words_come_from_the_vocabulary():
+    from netra.contracts import vocabulary
+
+    seen = {status(issued_on=D, as_of=D + timedelta(days=d), sla_days=30, **kw) for d, kw in [
+        (60, dict(decree_date=D)), (60, dict(decree_date=D, revoked_on=D)), (60, dict(closed_on=D)),
+        (60, {}), (10, {})]}
+    assert seen == set(vocabulary.STATUSES)
+    assert {severity(a, b) for a in vocabulary.LEVELS for b in vocabulary.LEVELS} == set(vocabulary.SEVERITIES)
