@@ -33,6 +33,8 @@ great_expectations and pandas are imported lazily: the DAG files import this mod
 from __future__ import annotations
 
 from expectations.events import gx_exception_message as _raised
+from netra.contracts.vocabulary import (LEVELS, LINK_METHODS, LINK_WINDOW_BEFORE_DAYS, LINKED_STATUSES, SEVERITIES,
+                                        STATUS_COUNTS, STATUSES)
 
 import os
 from dataclasses import dataclass, field
@@ -48,15 +50,9 @@ if TYPE_CHECKING:  # pragma: no cover
 FOLLOWTHROUGH_SUITE = "mart.followthrough.v1"
 SUMMARY_SUITE = "mart.followthrough_summary.v1"
 
-STATUSES = ("sanctioned", "pending", "overdue", "closed", "revoked")
-#: Statuses that exist only because the recommendation is linked to a sanction decree.
-LINKED_STATUSES = ("sanctioned", "revoked")
-LINK_METHODS = ("reference", "nip", "fuzzy")
-SEVERITIES = ("as_recommended", "lighter", "heavier")
-LEVELS = ("moral", "ringan", "sedang", "berat")
 #: The `nip` link window opens 7 days before issued_on (DESIGN.md §6), so no decree
 #: may be dated earlier than that, and no median can be below it.
-EARLIEST_DECREE_DAYS = -7
+EARLIEST_DECREE_DAYS = -LINK_WINDOW_BEFORE_DAYS
 #: followthrough_rate is stored rounded to 4 decimals (numeric(5, 4)).
 RATE_TOLERANCE = 0.00006
 
@@ -66,7 +62,6 @@ FOLLOWTHROUGH_COLUMNS = (
     "decree_date", "days_to_sanction", "severity_vs_recommended", "link_method", "link_score", "as_of",
 )
 SUMMARY_KEY = ("election_id", "province_code", "region_code")
-STATUS_COUNTS = ("sanctioned", "revoked", "pending", "overdue", "closed")
 SUMMARY_COUNTS = ("reported_asn", "proven_asn", "recommended") + STATUS_COUNTS
 SUMMARY_COLUMNS = SUMMARY_KEY + SUMMARY_COUNTS + ("followthrough_rate", "median_days_to_sanction", "as_of")
 

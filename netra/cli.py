@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from netra import settings as settings_mod
+from netra.contracts.vocabulary import today_wib
 from netra.settings import SettingsError
 
 
@@ -119,14 +120,15 @@ def cmd_reconcile(args) -> int:
     from netra.warehouse.db import connect
 
     try:
-        result = run_reconcile(args.as_of, say, full=args.full, publish_alerts=args.publish_alerts)
+        result = run_reconcile(args.as_of or today_wib(), say, full=args.full, publish_alerts=args.publish_alerts)
     except AuditFailed as exc:
         say(f"error: {exc}")
         return 1
     say(f"  {result.recommendations} recommendations: "
         + ", ".join(f"{k} {v}" for k, v in result.by_status.items())
         + " | links: " + (", ".join(f"{k} {v}" for k, v in sorted(result.by_link_method.items())) or "none")
-        + f" | review queue {result.review}, unlinked sanctions {result.unlinked_sanctions}")
+        + f" | review queue {result.review}, unlinked sanctions {result.unlinked_sanctions}, "
+        f"out of scope {result.out_of_scope}")
     if result.data_docs:
         say(f"  Data Docs: {result.data_docs}")
     conn = connect(_settings())
@@ -204,7 +206,7 @@ def cmd_import_bkpsdm(args) -> int:
     if args.region and args.region not in regions():
         say(f"error: unknown region code {args.region!r}; use a Kemendagri code such as 33.72 (kota) or 33 (provinsi)")
         return 2
-    domain_check = None if args.skip_domain_check else gx_domain_check(date.today())
+    domain_check = None if args.skip_domain_check else gx_domain_check(today_wib())
     producer = make_producer(_settings(), client_id="netra-bkpsdm-import")
     reports = []
     try:
@@ -242,7 +244,7 @@ def cmd_report(args) -> int:
 def _last_as_of(conn) -> date:
     with conn, conn.cursor() as cur:
         cur.execute("SELECT max(as_of) FROM mart.followthrough")
-        return cur.fetchone()[0] or date.today()
+        return cur.fetchone()[0] or today_wib()
 
 
 def cmd_status(args) -> int:
@@ -302,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     cs.set_defaults(func=cmd_consume)
 
     rc = sub.add_parser("reconcile", help="link sanctions to recommendations and publish the marts")
-    rc.add_argument("--as-of", type=_as_of, default=date.today())
+    rc.add_argument("--as-of", type=_as_of, default=None, help="business day to reconcile (default: today in WIB)")
     rc.add_argument("--full", action="store_true", help="rebuild core from all of raw.events, not just what is new")
     rc.add_argument("--publish-alerts", action="store_true",
                     help="also publish newly overdue recommendations to alerts.overdue (the DAG always does)")

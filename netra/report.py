@@ -10,6 +10,7 @@ import html
 from dataclasses import dataclass, field
 from datetime import date
 
+from netra.contracts.vocabulary import STATUS_COUNTS
 from netra.text import render_table
 
 
@@ -23,6 +24,7 @@ class Report:
     funnel: list[tuple]
     review: int = 0
     unlinked: int = 0
+    out_of_scope: int = 0  # sanctions for other offences, left out of the nip/fuzzy steps (DESIGN.md §6)
     notes: list[str] = field(default_factory=list)
 
 
@@ -46,8 +48,7 @@ def suppress(counts: dict[str, int | None], k: int) -> dict[str, int | None]:
     whenever a status cell is, so no hidden cell can be recovered by subtraction."""
     small = {name: v is not None and 0 < v < k for name, v in counts.items()}
     out = {name: None if small[name] else v for name, v in counts.items()}
-    statuses = ("sanctioned", "revoked", "pending", "overdue", "closed")
-    if any(small.get(n) for n in statuses + ("recommended",)):
+    if any(small.get(n) for n in STATUS_COUNTS + ("recommended",)):
         out["recommended"] = None
         out["rate"] = None
     if small.get("sanctioned"):
@@ -55,23 +56,36 @@ def suppress(counts: dict[str, int | None], k: int) -> dict[str, int | None]:
     return out
 
 
-def funnel_rows(cur) -> list[tuple]:
-    """mart.funnel: per election reported, registered, proven, recommended, sanctioned."""
-    cur.execute("SELECT election_id, reported, registered, proven, recommended, sanctioned FROM mart.funnel "
-                "ORDER BY 1")
+def funnel_rows(cur, as_of: date | None = None) -> list[tuple]:
+    """Per election reported, registered, proven, recommended, sanctioned: mart.funnel (the last reconcile),
+    or as it stood on `as_of` (mart.funnel_as_of)."""
+    source = "mart.funnel" if as_of is None else "mart.funnel_as_of(%(d)s)"
+    cur.execute(f"SELECT election_id, reported, registered, proven, recommended, sanctioned FROM {source} "
+                "ORDER BY 1", {"d": as_of})
+    return cur.fetchall()
+
+
+#: Column order of Report.totals after the election id.
+TOTAL_NAMES = ("reported", "proven", "recommended") + STATUS_COUNTS + ("rate",)
+
+
+def election_totals_as_of(cur, as_of: date) -> list[tuple]:
+    """mart.followthrough_as_of(as_of) summed per election, in TOTAL_NAMES order."""
+    cur.execute("SELECT election_id, sum(reported_asn), sum(proven_asn), sum(recommended), "
+                + ", ".join(f"sum({name})" for name in STATUS_COUNTS)
+                + ", round(sum(sanctioned)::numeric / nullif(sum(recommended), 0), 4) "
+                "FROM mart.followthrough_as_of(%s) GROUP BY election_id ORDER BY election_id", (as_of,))
     return cur.fetchall()
 
 
 def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
-    from netra.reconcile.run import election_totals
-
+    """Every figure as it stood on `as_of`: totals, trend, provinces, severity, funnel, review, unlinked,
+    out of scope. Current links, business dates up to `as_of` (the as-of functions of the mart)."""
     with conn, conn.cursor() as cur:
-        totals = election_totals(cur)
+        totals = election_totals_as_of(cur, as_of)
         if public:
-            names = ("reported", "proven", "recommended", "sanctioned", "revoked", "pending", "overdue", "closed",
-                     "rate")
-            totals = [(row[0], *suppress(dict(zip(names, row[1:])), k).values()) for row in totals]
-        cur.execute("SELECT min(issued_on) FROM mart.followthrough")
+            totals = [(row[0], *suppress(dict(zip(TOTAL_NAMES, row[1:])), k).values()) for row in totals]
+        cur.execute("SELECT min(issued_on) FROM mart.followthrough_rows_as_of(%s)", (as_of,))
         first = cur.fetchone()[0]
         trend: dict[str, list] = {}
         if first:
@@ -81,33 +95,34 @@ def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
                 for election, sanctioned, recommended in cur.fetchall():
                     rate = float(sanctioned) / recommended if recommended else None
                     trend.setdefault(election, []).append((day, rate, int(sanctioned)))
-        # from the per-recommendation mart, so the median is a true median (not a median of medians)
+        # per recommendation as of the day, so the median is a true median (not a median of medians)
         cur.execute("SELECT coalesce(f.election_id, 'unknown'), coalesce(f.province_code, 'unknown'), "
                     "coalesce(r.name, f.province_code, 'unknown'), count(*), "
                     "count(*) FILTER (WHERE f.status = 'sanctioned'), count(*) FILTER (WHERE f.status = 'overdue'), "
                     "round(count(*) FILTER (WHERE f.status = 'sanctioned')::numeric / count(*), 3), "
                     "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_sanction) "
                     "    FILTER (WHERE f.status = 'sanctioned') "
-                    "FROM mart.followthrough f LEFT JOIN ref.regions r ON r.code = f.province_code "
-                    "GROUP BY 1, 2, 3 ORDER BY 1, 7, 2")
+                    "FROM mart.followthrough_rows_as_of(%s) f LEFT JOIN ref.regions r ON r.code = f.province_code "
+                    "GROUP BY 1, 2, 3 ORDER BY 1, 7, 2", (as_of,))
         provinces = cur.fetchall()
         if public:  # the same small-cell rule as the public summary
             names = ("recommended", "sanctioned", "overdue", "rate", "median")
             provinces = [(*row[:3], *suppress(dict(zip(names, row[3:])), k).values()) for row in provinces]
-        cur.execute("SELECT coalesce(severity_vs_recommended, 'no sanction'), count(*) FROM mart.followthrough "
-                    "GROUP BY 1 ORDER BY 2 DESC")
+        cur.execute("SELECT coalesce(severity_vs_recommended, 'no sanction'), count(*) "
+                    "FROM mart.followthrough_rows_as_of(%s) GROUP BY 1 ORDER BY 2 DESC, 1", (as_of,))
         severity = cur.fetchall()
-        funnel = funnel_rows(cur)
-        cur.execute("SELECT (SELECT count(*) FROM mart.review_queue), (SELECT count(*) FROM mart.unlinked_sanctions)")
-        review, unlinked = cur.fetchone()
+        funnel = funnel_rows(cur, as_of)
+        cur.execute("SELECT (SELECT count(*) FROM mart.review_queue WHERE issued_on <= %(d)s AND decree_date <= %(d)s), "
+                    "(SELECT count(*) FROM mart.unlinked_sanctions WHERE decree_date <= %(d)s), "
+                    "(SELECT coalesce(sum(sanctions), 0) FROM mart.out_of_scope_as_of(%(d)s))", {"d": as_of})
+        review, unlinked, out_of_scope = cur.fetchone()
     notes = [f"Counts from 1 to {k - 1} are suppressed (public summary)."] if public else []
-    return Report(as_of, totals, trend, provinces, severity, funnel, review, unlinked, notes)
+    return Report(as_of, totals, trend, provinces, severity, funnel, review, unlinked, int(out_of_scope), notes)
 
 
 def to_text(r: Report) -> str:
     out = [f"Netra follow-through report as of {r.as_of}", ""]
-    out.append(render_table(("election", "reported", "proven", "recommended", "sanctioned", "revoked", "pending",
-                             "overdue", "closed", "rate"), r.totals))
+    out.append(render_table(("election",) + TOTAL_NAMES, r.totals))
     for election, points in r.trend.items():
         yearly = [(d, rate, n) for d, rate, n in points if d.month == 12 or d == points[-1][0]]
         out.append(f"\n{election}: sanctioned share over time: " + ", ".join(
@@ -116,7 +131,8 @@ def to_text(r: Report) -> str:
     out.append(render_table(("election", "province", "name", "recommended", "sanctioned", "overdue", "rate",
                              "median days"), r.provinces))
     out.append("\nseverity against the recommendation: " + ", ".join(f"{s} {n}" for s, n in r.severity))
-    out.append(f"review queue {r.review}, unlinked sanctions {r.unlinked}")
+    out.append(f"review queue {r.review}, unlinked sanctions {r.unlinked}, "
+               f"out-of-scope sanctions (other offences) {r.out_of_scope}")
     out += r.notes
     return "\n".join(out)
 
@@ -186,7 +202,7 @@ def to_html(r: Report) -> str:
         ("election", "province", "name", "recommended", "sanctioned", "overdue", "follow-through",
          "median days to sanction"), r.provinces))
     sections.append(f"<p>Review queue: {r.review} candidate links awaiting a person; unlinked sanctions: "
-                    f"{r.unlinked}.</p>" + "".join(f"<p>{html.escape(n)}</p>" for n in r.notes))
+                    f"{r.unlinked}; out-of-scope sanctions (reason names another offence): {r.out_of_scope}.</p>" + "".join(f"<p>{html.escape(n)}</p>" for n in r.notes))
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
              "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;"
              "text-align:right}th{background:#f4f4f4}")

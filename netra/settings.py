@@ -6,10 +6,13 @@ and docker-compose.yml are checked against this list by tests/unit/test_compose.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+
+from netra.contracts.vocabulary import DEFAULT_LINK_WINDOW_DAYS, DEFAULT_NEUTRALITY_REASON
 
 #: Ingress topics, one per producing domain (DESIGN.md §4), and the downstream ones.
 INGRESS_TOPICS = ("reports.raw", "recommendations.raw", "sanctions.raw")
@@ -46,6 +49,11 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("NETRA_BATCH_WAIT_MS", "500", "Longest wait for a micro-batch to fill, in milliseconds."),
     Spec("NETRA_MAX_MESSAGE_BYTES", "262144", "Largest accepted event (DESIGN.md §3: 256 KiB)."),
     Spec("NETRA_PPK_SLA_DAYS", "30", "Days after issued_on before a recommendation without sanction is overdue."),
+    Spec("NETRA_LINK_WINDOW_DAYS", str(DEFAULT_LINK_WINDOW_DAYS),
+         "Days after issued_on a sanction may be decreed and still link by NIP or fuzzily (DESIGN.md §6)."),
+    Spec("NETRA_NEUTRALITY_REASON", DEFAULT_NEUTRALITY_REASON,
+         "Case-insensitive regex: a sanction reason matching it is about election neutrality; any other "
+         "(non-null) reason links only by reference (DESIGN.md §6)."),
     Spec("NETRA_SMALL_CELL_K", "5", "Counts from 1 to k-1 are suppressed in mart.followthrough_summary_public (1: off)."),
     Spec("NETRA_BKPSDM_INBOX", "", "Folder of BKPSDM CSV/XLSX exports for import_bkpsdm_exports (archive: its processed/). "
          "Empty: NETRA_HOME/inbox/bkpsdm."),
@@ -79,6 +87,16 @@ def _int(name: str, raw: str, minimum: int = 0) -> int:
     return value
 
 
+def _regex(name: str, raw: str) -> str:
+    if not raw.strip():
+        raise SettingsError(f"{name} is empty; it must be a regular expression (default: {_SPECS[name].default!r})")
+    try:
+        re.compile(raw, re.IGNORECASE)
+    except re.error as e:
+        raise SettingsError(f"{name}={raw!r} is not a valid regular expression: {e}") from None
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -93,6 +111,8 @@ class Settings:
     batch_wait_ms: int
     max_message_bytes: int
     ppk_sla_days: int
+    link_window_days: int
+    neutrality_reason: str
     small_cell_k: int
     bkpsdm_inbox: Path
     group_prefix: str
@@ -158,6 +178,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         batch_wait_ms=_int("NETRA_BATCH_WAIT_MS", get("NETRA_BATCH_WAIT_MS"), 1),
         max_message_bytes=_int("NETRA_MAX_MESSAGE_BYTES", get("NETRA_MAX_MESSAGE_BYTES"), 1024),
         ppk_sla_days=_int("NETRA_PPK_SLA_DAYS", get("NETRA_PPK_SLA_DAYS"), 0),
+        link_window_days=_int("NETRA_LINK_WINDOW_DAYS", get("NETRA_LINK_WINDOW_DAYS"), 0),
+        neutrality_reason=_regex("NETRA_NEUTRALITY_REASON", get("NETRA_NEUTRALITY_REASON")),
         small_cell_k=_int("NETRA_SMALL_CELL_K", get("NETRA_SMALL_CELL_K"), 1),
         bkpsdm_inbox=Path(get("NETRA_BKPSDM_INBOX") or Path(get("NETRA_HOME")) / "inbox" / "bkpsdm")
         .expanduser().resolve(),

@@ -57,12 +57,13 @@ def warehouse_status(conn) -> dict:
         state = cur.fetchone()
         cur.execute("SELECT count(*) FILTER (WHERE status = 'overdue'), count(*) FROM mart.followthrough")
         overdue, recommendations = cur.fetchone()
-        cur.execute("SELECT count(*) FROM mart.review_queue")
-        review = cur.fetchone()[0]
+        cur.execute("SELECT (SELECT count(*) FROM mart.review_queue), "
+                    "(SELECT coalesce(sum(sanctions), 0) FROM mart.out_of_scope_sanctions)")
+        review, out_of_scope = cur.fetchone()
     return {"events": events, "last_ingest": last_ingest, "dlq_open": dlq_open, "dlq_total": dlq_total,
             "last_as_of": state[0] if state else None, "last_reconcile": state[1] if state else None,
             "sla_days": state[2] if state else None, "overdue": overdue, "recommendations": recommendations,
-            "review": review}
+            "review": review, "out_of_scope": out_of_scope}
 
 
 def report(settings: Settings, say: Say = print) -> int:
@@ -88,5 +89,6 @@ def report(settings: Settings, say: Say = print) -> int:
             f"(SLA {w['sla_days']} days)")
     else:
         say("last reconcile: never (netra reconcile)")
-    say(f"overdue recommendations: {w['overdue']} of {w['recommendations']}; review queue: {w['review']}")
+    say(f"overdue recommendations: {w['overdue']} of {w['recommendations']}; review queue: {w['review']}; "
+        f"out-of-scope sanctions: {w['out_of_scope']}")
     return 0

@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from netra.contracts.vocabulary import VIOLATION_CATEGORIES
+
 SCHEMA_VERSION = 1
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -85,8 +87,8 @@ RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?$"
 ElectionId = Annotated[str, StringConstraints(pattern=r"^(pemilu|pilkada)-[0-9]{4}$")]
 StrictInt = Annotated[int, Strict()]
 
-CATEGORIES = ("V01", "V02", "V03", "V04", "V05", "V06", "V07", "V08", "V09a", "V09b", "V10", "V11")
-Category = Literal["V01", "V02", "V03", "V04", "V05", "V06", "V07", "V08", "V09a", "V09b", "V10", "V11"]
+CATEGORIES = VIOLATION_CATEGORIES
+Category = Literal[VIOLATION_CATEGORIES]  # a tuple subscript is the same as listing the values
 Level = Literal["moral", "ringan", "sedang", "berat"]
 LEVELS: tuple[str, ...] = ("moral", "ringan", "sedang", "berat")
 

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta, timezone
 
 #: §6 status of a recommendation as of a day, in the order the CASE decides them.
 STATUSES = ("sanctioned", "revoked", "closed", "overdue", "pending")
+#: The five status counts, in the column order of mart.followthrough_summary.
+STATUS_COUNTS = ("sanctioned", "revoked", "pending", "overdue", "closed")
 #: Statuses that exist only because the recommendation is linked to a sanction decree.
 LINKED_STATUSES = ("sanctioned", "revoked")
 #: The link ladder's steps, first match wins.

@@ -39,7 +39,7 @@ from rapidfuzz.distance import Hamming
 from netra.contracts.vocabulary import (DEFAULT_LINK_WINDOW_DAYS, DEFAULT_NEUTRALITY_REASON, LEVEL_ORDER,
                                         LINK_WINDOW_BEFORE_DAYS, SEVERITIES, STATUSES)
 
-__all__ = ["LEVEL_ORDER", "STATUSES"]  # re-exported for callers that think in rules
+__all__ = ["DEFAULT_LINK_WINDOW_DAYS", "DEFAULT_NEUTRALITY_REASON", "LEVEL_ORDER", "STATUSES"]  # re-exported
 
 #: `nip` (and `fuzzy`) link window opens this long before issued_on.
 NIP_WINDOW_BEFORE = timedelta(days=LINK_WINDOW_BEFORE_DAYS)

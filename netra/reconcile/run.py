@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+from netra.contracts.vocabulary import today_wib
 from netra.reconcile import rules
 
 Say = Callable[[str], None]
@@ -87,12 +88,13 @@ ON CONFLICT (recommendation_id) DO UPDATE SET reason = EXCLUDED.reason, closed_o
 WHERE {_NEWER.format(t="core.recommendation_closures")};
 
 INSERT INTO core.sanctions (sanction_id, nip, name, agency, sanction_code, sanction_level, decree_date,
-                            effective_from, effective_to, recommendation_ref, event_id, occurred_at, asn_key)
+                            effective_from, effective_to, recommendation_ref, event_id, occurred_at, asn_key, reason)
 SELECT DISTINCT ON (e.payload->>'sanction_id')
        e.payload->>'sanction_id', e.payload->>'nip', e.payload->>'name', e.payload->>'agency',
        (e.payload->>'sanction_code')::int, st.level, (e.payload->>'decree_date')::date,
        (e.payload->>'effective_from')::date, (e.payload->>'effective_to')::date,
-       e.payload->>'recommendation_ref', e.event_id, e.occurred_at, e.enrichment->'asn'->>'asn_key'
+       e.payload->>'recommendation_ref', e.event_id, e.occurred_at, e.enrichment->'asn'->>'asn_key',
+       e.payload->>'reason'
 FROM new_events e
 LEFT JOIN ref.sanction_types st ON st.code = (e.payload->>'sanction_code')::int
 WHERE e.event_type = 'sanction.imposed'
@@ -101,7 +103,8 @@ ON CONFLICT (sanction_id) DO UPDATE SET nip = EXCLUDED.nip, name = EXCLUDED.name
     sanction_code = EXCLUDED.sanction_code, sanction_level = EXCLUDED.sanction_level,
     decree_date = EXCLUDED.decree_date, effective_from = EXCLUDED.effective_from,
     effective_to = EXCLUDED.effective_to, recommendation_ref = EXCLUDED.recommendation_ref,
-    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at, asn_key = EXCLUDED.asn_key
+    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at, asn_key = EXCLUDED.asn_key,
+    reason = EXCLUDED.reason
 WHERE {_NEWER.format(t="core.sanctions")};
 
 INSERT INTO core.sanction_revocations (sanction_id, revoked_on, reason, event_id, occurred_at)
@@ -116,7 +119,7 @@ WHERE {_NEWER.format(t="core.sanction_revocations")};
 
 CORE_TABLES = ("core.reports", "core.subjects", "core.decisions", "core.recommendations",
                "core.recommendation_closures", "core.sanctions", "core.sanction_revocations", "core.links",
-               "core.review_queue")
+               "core.review_queue", "core.out_of_scope")
 
 # New marts are written to mart_stage, audited, then copied into mart (write-audit-publish).
 BUILD_STAGE = """
@@ -170,7 +173,8 @@ FROM core.sanctions s
 LEFT JOIN core.sanction_revocations rv ON rv.sanction_id = s.sanction_id AND rv.revoked_on <= %(as_of)s
 WHERE s.decree_date <= %(as_of)s
   AND NOT EXISTS (SELECT 1 FROM core.links l WHERE l.sanction_id = s.sanction_id)
-  AND NOT EXISTS (SELECT 1 FROM core.review_queue q WHERE q.sanction_id = s.sanction_id);
+  AND NOT EXISTS (SELECT 1 FROM core.review_queue q WHERE q.sanction_id = s.sanction_id)
+  AND NOT EXISTS (SELECT 1 FROM core.out_of_scope o WHERE o.sanction_id = s.sanction_id);
 """
 
 MART_TABLES = ("followthrough", "followthrough_summary", "followthrough_summary_public", "review_queue",
@@ -191,6 +195,7 @@ class ReconcileResult:
     by_link_method: dict[str, int]
     review: int = 0
     unlinked_sanctions: int = 0
+    out_of_scope: int = 0
     new_events: int = 0
     data_docs: str | None = None
 
@@ -203,13 +208,14 @@ def _links_input(cur):
         "        ORDER BY s.ordinal LIMIT 1), r.ppk_agency "
         "FROM core.recommendations r")
     recs = [rules.Recommendation(*row) for row in cur.fetchall()]
-    cur.execute("SELECT sanction_id, nip, decree_date, recommendation_ref, name, agency FROM core.sanctions")
+    cur.execute("SELECT sanction_id, nip, decree_date, recommendation_ref, name, agency, reason FROM core.sanctions")
     sans = [rules.Sanction(*row) for row in cur.fetchall()]
     return recs, sans
 
 
-def link_sanctions(cur) -> rules.LinkResult:
-    """Run the link ladder over everything in core and store core.links and core.review_queue.
+def link_sanctions(cur, *, window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
+                   neutrality: str = rules.DEFAULT_NEUTRALITY_REASON) -> rules.LinkResult:
+    """Run the link ladder over everything in core; store core.links, core.review_queue, core.out_of_scope.
 
     Links use all that is known now (the best knowledge); as-of figures then count a linked
     sanction only from its decree date on.
@@ -217,8 +223,11 @@ def link_sanctions(cur) -> rules.LinkResult:
     from psycopg2.extras import execute_values
 
     recs, sans = _links_input(cur)
-    result = rules.reconcile_links(recs, sans)
-    cur.execute("TRUNCATE core.links, core.review_queue")
+    result = rules.reconcile_links(recs, sans, window_days=window_days, neutrality=neutrality)
+    cur.execute("TRUNCATE core.links, core.review_queue, core.out_of_scope")
+    if result.out_of_scope:
+        execute_values(cur, "INSERT INTO core.out_of_scope (sanction_id) VALUES %s",
+                       [(sid,) for sid in result.out_of_scope])
     if result.links:
         execute_values(cur, "INSERT INTO core.links (recommendation_id, sanction_id, link_method, link_score) "
                             "VALUES %s", [(ln.recommendation_id, ln.sanction_id, ln.method, ln.score)
@@ -241,7 +250,8 @@ def _audit(conn, docs_dir, as_of: date):
 
 
 def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, full: bool = False,
-              small_cell_k: int = 5, docs_dir=None) -> ReconcileResult:
+              small_cell_k: int = 5, docs_dir=None, window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
+              neutrality: str = rules.DEFAULT_NEUTRALITY_REASON) -> ReconcileResult:
     """Incremental core -> link -> stage marts -> GX checkpoint -> publish, all in ONE transaction.
 
     A failed checkpoint raises AuditFailed and rolls everything back: the previous marts stay.
@@ -259,9 +269,9 @@ def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, f
             new_watermark, new_events = cur.fetchone()
             say(f"reconcile as of {as_of}: {new_events} events since the watermark into core")
             cur.execute(BUILD_CORE, {"since": since})
-            result = link_sanctions(cur)
+            result = link_sanctions(cur, window_days=window_days, neutrality=neutrality)
             say(f"  links: {len(result.links)}, review queue: {len(result.review)}, "
-                f"unlinked sanctions: {len(result.unlinked_sanctions)}")
+                f"unlinked sanctions: {len(result.unlinked_sanctions)}, out of scope: {len(result.out_of_scope)}")
             cur.execute(BUILD_STAGE, {"as_of": as_of, "sla": sla_days, "k": max(small_cell_k, 1)})
             audit = _audit(conn, docs_dir, as_of)
             docs = str(audit.docs_index) if audit.docs_index else None
@@ -282,7 +292,11 @@ def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, f
             by_method = dict(cur.fetchall())
             cur.execute("SELECT (SELECT count(*) FROM mart.review_queue), (SELECT count(*) FROM mart.unlinked_sanctions)")
             review, unlinked = cur.fetchone()
-    return ReconcileResult(as_of, sum(by_status.values()), by_status, by_method, review, unlinked, new_events, docs)
+            cur.execute("SELECT count(*) FROM core.out_of_scope o JOIN core.sanctions s USING (sanction_id) "
+                        "WHERE s.decree_date <= %s", (as_of,))
+            out_of_scope = cur.fetchone()[0]
+    return ReconcileResult(as_of, sum(by_status.values()), by_status, by_method, review, unlinked, out_of_scope,
+                           new_events, docs)
 
 
 def election_totals(cur) -> list[tuple]:
@@ -321,7 +335,8 @@ def run_reconcile(as_of: date, say: Say = lambda _m: None, *, full: bool = False
     try:
         migrate(conn, say)  # cheap when up to date; a fresh warehouse gets its schema
         result = reconcile(conn, as_of, s.ppk_sla_days, say, full=full, small_cell_k=s.small_cell_k,
-                           docs_dir=s.home / "data_docs")
+                           docs_dir=s.home / "data_docs", window_days=s.link_window_days,
+                           neutrality=s.neutrality_reason)
         if publish_alerts:
             from netra.reconcile.alerts import publish_for_run
 
@@ -338,7 +353,7 @@ def as_of_for_run(data_interval_end=None, dag_run=None) -> date:
     moment = data_interval_end or getattr(dag_run, "run_after", None) or getattr(dag_run, "logical_date", None)
     if moment is None:
         raise ValueError("the run has neither a data interval end nor a run_after time")
-    return pendulum.instance(moment).in_timezone("Asia/Jakarta").date()
+    return today_wib(pendulum.instance(moment))
 
 
 def check_published_marts(docs_dir, say: Say = lambda _m: None):

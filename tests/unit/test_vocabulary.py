@@ -1,0 +1,103 @@
+"""One vocabulary: the SQL that repeats a word (CHECK constraints, CASE branches) agrees with
+netra/contracts/vocabulary.py, and the Python users import it rather than retyping it."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from netra.contracts import vocabulary as v
+
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = sorted((ROOT / "netra" / "warehouse" / "migrations").glob("*.sql"))
+SQL = "\n".join(p.read_text() for p in MIGRATIONS)
+
+
+def _in_lists(column: str) -> list[tuple[str, ...]]:
+    """Every `CHECK (<column> IN ('a', 'b', ...))` in the migrations, as tuples."""
+    found = re.findall(rf"CHECK \({column} IN \(([^)]*)\)\)", SQL)
+    return [tuple(re.findall(r"'([^']*)'", body)) for body in found]
+
+
+def _latest_function(name: str) -> str:
+    """The body of the last (current) definition of a SQL function."""
+    bodies = re.findall(rf"CREATE (?:OR REPLACE )?FUNCTION {re.escape(name)}\(.*?\$\$(.*?)\$\$", SQL, re.S)
+    assert bodies, f"{name} is not defined in the migrations"
+    return bodies[-1]
+
+
+@pytest.mark.parametrize(("column", "words"), [
+    ("status", v.STATUSES), ("link_method", v.LINK_METHODS), ("severity_vs_recommended", v.SEVERITIES)])
+def test_check_constraints_list_the_vocabulary(column, words):
+    lists = _in_lists(column)
+    assert lists, f"no CHECK on {column}"
+    assert all(set(found) == set(words) for found in lists), (column, lists)
+
+
+def test_status_function_case_branches_are_the_statuses():
+    body = _latest_function("core.recommendation_status_as_of")
+    case = body[body.index("CASE WHEN decree_date IS NOT NULL AND revoked_on"):]
+    case = case[:case.index("END")]
+    branches = re.findall(r"(?:THEN|ELSE) '([a-z_]+)'", case)
+    assert sorted(branches) == sorted(v.STATUSES) and branches[-1] == v.STATUSES[-1]  # pending is the ELSE
+
+
+def test_status_function_severity_uses_the_level_order_and_the_severities():
+    body = _latest_function("core.recommendation_status_as_of")
+    arrays = re.findall(r"ARRAY\[([^\]]*)\]", body)
+    assert arrays and all(tuple(re.findall(r"'([^']*)'", a)) == v.LEVELS for a in arrays)
+    assert set(re.findall(r"(?:THEN|ELSE) '(as_recommended|lighter|heavier)'", body)) == set(v.SEVERITIES)
+
+
+def test_summary_status_columns_are_the_status_counts():
+    body = _latest_function("mart.followthrough_as_of")
+    filtered = re.findall(r"FILTER \(WHERE status = '([a-z]+)'\) AS ([a-z]+)", body)
+    assert [name for name, alias in filtered if name == alias] == list(v.STATUS_COUNTS)
+    assert set(v.STATUS_COUNTS) == set(v.STATUSES)
+
+
+def test_the_contract_categories_are_the_vocabulary():
+    from netra.contracts.events import CATEGORIES, Category
+
+    assert tuple(CATEGORIES) == v.VIOLATION_CATEGORIES == get_args(Category)
+
+
+def test_settings_defaults_come_from_the_vocabulary():
+    from netra.settings import load
+
+    s = load({})
+    assert (s.link_window_days, s.neutrality_reason) == (v.DEFAULT_LINK_WINDOW_DAYS, v.DEFAULT_NEUTRALITY_REASON)
+
+
+def test_level_order_is_the_levels_in_order():
+    assert sorted(v.LEVEL_ORDER, key=v.LEVEL_ORDER.get) == list(v.LEVELS)
+
+
+@pytest.mark.parametrize(("utc", "day"), [
+    (datetime(2024, 2, 5, 16, 59, tzinfo=timezone.utc), "2024-02-05"),
+    (datetime(2024, 2, 5, 17, 0, tzinfo=timezone.utc), "2024-02-06"),  # midnight in Jakarta
+])
+def test_today_in_wib(utc, day):
+    assert v.today_wib(utc).isoformat() == day
+
+
+def test_today_in_wib_refuses_a_naive_moment():
+    with pytest.raises(ValueError):
+        v.today_wib(datetime(2024, 2, 5, 12, 0))
+
+
+PY_USERS = ["netra/reconcile/rules.py", "netra/report.py", "expectations/marts.py", "netra/cli.py",
+            "netra/reconcile/run.py"]
+
+
+@pytest.mark.parametrize("path", PY_USERS)
+def test_python_users_import_the_vocabulary_and_do_not_retype_it(path):
+    text = (ROOT / path).read_text()
+    assert "netra.contracts.vocabulary" in text, path
+    for words in (v.STATUSES, v.LINK_METHODS, v.SEVERITIES, v.LEVELS):
+        for order in {words, tuple(sorted(words))}:
+            assert repr(order) not in text.replace('"', "'"), (path, order)
+    assert "Asia/Jakarta" not in text, path
