@@ -79,6 +79,13 @@ def sanction_types() -> dict[int, SanctionType]:
     return out
 
 
+@lru_cache(maxsize=1)
+def sanction_reasons() -> tuple[str, ...]:
+    """SIASN's reasons for a disciplinary sanction (alasanHukumanDisiplin), in file order, deduplicated."""
+    with open(HERE / "sanction_reasons.csv", newline="", encoding="utf-8") as f:
+        return tuple(dict.fromkeys(r["name"].strip() for r in csv.DictReader(f) if r["name"].strip()))
+
+
 def sanction_level(code: int | None) -> str | None:
     st = sanction_types().get(code) if code is not None else None
     return st.level if st else None
