@@ -72,7 +72,7 @@ def alias_xlsx(inbox) -> Path:
         [],
         ["No", "Nomor SK", "NIP", "Nama", "Jenis Hukuman", "Tanggal SK", "TMT Hukuman", "Instansi", "Keterangan"],
         [1, "800/2001/2024", "198609262015051001", "Budi  Santoso", "TEGURAN TERTULIS",
-         datetime(2024, 12, 5), "05/12/2024", "Pemerintah Kota Surakarta", None],
+         datetime(2024, 12, 5), "05/12/2024", "Pemerintah Kota Surakarta", "Tidak masuk kerja  tanpa keterangan"],
         [2, "800/2002/2024", "19750312 200003 2 004", "Sri Wahyuni", "Pemotongan Tunjangan Kinerja 25% selama 6 bulan",
          datetime(2024, 12, 10), "2024-12-16", "Pemerintah Kota Surakarta", None],
         [3, "800/2003/2024", 198203152006042002, "Dwi Lestari", "Sanksi Moral Tertutup",
@@ -92,6 +92,22 @@ def alias_xlsx(inbox) -> Path:
 
 
 # ---------------------------------------------------------------- headers, cells, names
+
+
+@pytest.mark.parametrize("header", ["alasanHukumanDisiplin", "Alasan", "Alasan Hukuman Disiplin", "Keterangan",
+                                    "Jenis Pelanggaran", "JENIS_PELANGGARAN", "Uraian Pelanggaran", "Pelanggaran"])
+def test_reason_header_aliases_map_to_reason(header):
+    """DESIGN.md §6: the reason decides whether a sanction may link by NIP, so every usual header is read."""
+    headers = ["Nomor SK", "NIP", "Nama", "Jenis Hukuman", "Tanggal SK", "TMT Hukuman", "Instansi", header]
+    columns, ignored = map_headers(headers, agency_known=False)
+    assert columns["reason"] == 7 and ignored == []
+
+
+def test_the_siasn_reason_header_wins_over_a_generic_remark():
+    headers = ["Nomor SK", "NIP", "Nama", "Jenis Hukuman", "Tanggal SK", "TMT Hukuman", "Keterangan",
+               "alasanHukumanDisiplin"]
+    columns, ignored = map_headers(headers, agency_known=True)
+    assert columns["reason"] == 7 and ignored == ["Keterangan"]
 
 
 @pytest.mark.parametrize("header", ["skNomor", "Nomor SK", "no_sk", "NO. SK", " nomor  sk ", "SKNOMOR", "sanction_id"])
@@ -300,7 +316,11 @@ def test_xlsx_with_title_rows_alias_headers_names_and_excel_dates(alias_xlsx, in
     producer = FakeProducer()
     report = import_file(alias_xlsx, producer, archive_dir=inbox / "processed")
 
-    assert report.columns["sanction_id"] == "Nomor SK" and "Keterangan" in report.ignored_columns
+    assert report.columns["sanction_id"] == "Nomor SK" and report.columns["reason"] == "Keterangan"
+    assert report.ignored_columns == ["No"]
+    reasons = {json.loads(v)["payload"]["sanction_id"]: json.loads(v)["payload"]["reason"]
+               for _t, _k, v, _h in producer.sent}
+    assert reasons["800/2001/2024"] == "Tidak masuk kerja tanpa keterangan" and reasons["800/2002/2024"] is None
     assert {r.row: r.reasons for r in report.rows if r.status == "rejected"} == {
         6: ["row.nip_number_cell:payload.nip"],  # stored as 1.98203152006042E+17: the last digits are gone
         8: ["sanction.unknown_name:payload.sanction_code"],
@@ -410,16 +430,16 @@ def test_an_unreadable_file_is_moved_to_failed_with_a_result_saying_why(inbox, n
 
 
 def test_an_unexpected_error_while_reading_refuses_that_file_and_the_scan_goes_on(inbox, monkeypatch):
-    from producers import bkpsdm_import
+    from producers import bkpsdm_inbox
 
-    real = bkpsdm_import.read_table
+    real = bkpsdm_inbox.read_table
 
     def read_table(path):
         if path.name == "00_odd.xlsx":
             raise KeyError("xl/worksheets/sheet1.xml")
         return real(path)
 
-    monkeypatch.setattr(bkpsdm_import, "read_table", read_table)
+    monkeypatch.setattr(bkpsdm_inbox, "read_table", read_table)
     (inbox / "00_odd.xlsx").write_bytes(b"whatever")
     shutil.copy(DATA / CSV_NAME, inbox / CSV_NAME)
     producer = FakeProducer()
@@ -482,7 +502,7 @@ def test_scan_inbox_leaves_files_that_may_still_be_copying(siasn_csv, inbox):
 
 
 def test_every_alias_is_unique_across_fields():
-    from producers.bkpsdm_import import _norm_header
+    from producers.bkpsdm_import import norm_header as _norm_header
 
     seen = {}
     for name, aliases in FIELD_ALIASES.items():
