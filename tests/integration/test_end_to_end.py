@@ -51,6 +51,16 @@ def test_season_round_trip_matches_ground_truth(pipeline, db, tmp_path, run_stag
         unlinked = [r[0] for r in cur.fetchall()]
     assert review == sorted(truth["review_pairs"]) and review, "the uncertain fuzzy band went to review"
     assert unlinked == sorted(truth["unlinked_sanctions"])
+    # revised §6: sanctions for other offences are left out, with their reasons, and counted for analysts
+    with db, db.cursor() as cur:
+        cur.execute("SELECT sanction_id, reason FROM core.out_of_scope_sanctions ORDER BY 1")
+        out_of_scope = cur.fetchall()
+        cur.execute("SELECT sum(sanctions), count(DISTINCT reason) FROM mart.out_of_scope_sanctions")
+        counted, reasons = cur.fetchone()
+    assert [sid for sid, _ in out_of_scope] == truth["out_of_scope_sanctions"] and out_of_scope
+    assert all(reason for _, reason in out_of_scope) and reasons > 1
+    assert counted == result.out_of_scope == counts_out_of_scope(truth)
+    assert truth["counts"]["late_nip_links"] and truth["counts"]["typed_references"]
 
     # the summary's five status columns partition `recommended`, and match the ground-truth counts
     with db, db.cursor() as cur:
@@ -62,6 +72,10 @@ def test_season_round_trip_matches_ground_truth(pipeline, db, tmp_path, run_stag
     assert (san, rev, pen, ovd, clo) == (counts["sanctioned"], counts["revoked"], counts["pending"],
                                           counts["overdue"], counts["closed"])
     assert (reported, proven) == (counts["reported_asn"], counts["proven_asn"])
+
+
+def counts_out_of_scope(truth: dict) -> int:
+    return truth["counts"]["out_of_scope_sanctions"]
 
 
 def test_reconcile_twice_gives_identical_marts(pipeline, db, tmp_path, run_stages, publish_files):

@@ -210,3 +210,51 @@ def test_report_text_and_html_come_from_the_marts(db, season, tmp_path):
     public = report.build(db, as_of, public=True, k=5)
     shown = [v for row in public.provinces for v in row[3:6] if v is not None]
     assert all(v == 0 or v >= 5 for v in shown)
+
+
+def test_report_as_of_an_earlier_day_shows_every_figure_as_of_that_day(db, season):
+    """Issue 8: totals, provinces, severity, funnel, review and the out-of-scope count follow --as-of."""
+    from netra import report
+
+    reconcile(db, date.fromisoformat(season["as_of"]), season["sla_days"])
+    day = "2022-05-31"
+    expected = season["followthrough_as_of"][day]
+    r = report.build(db, date.fromisoformat(day))
+    totals = dict(zip(("election",) + report.TOTAL_NAMES, r.totals[0]))
+    assert {k: totals[k] for k in ("reported", "proven", "recommended", "sanctioned", "revoked", "pending",
+                                   "overdue", "closed")} == {
+        "reported": expected["reported_asn"], "proven": expected["proven_asn"], **{
+            k: expected[k] for k in ("recommended", "sanctioned", "revoked", "pending", "overdue", "closed")}}
+    assert sum(row[3] for row in r.provinces) == expected["recommended"]
+    assert sum(row[4] for row in r.provinces) == expected["sanctioned"]
+    assert sum(n for _, n in r.severity) == expected["recommended"]
+    assert r.funnel[0][4:] == (expected["recommended"], expected["sanctioned"])
+    now = report.build(db, date.fromisoformat(season["as_of"]))
+    assert now.totals != r.totals and now.out_of_scope >= r.out_of_scope
+    with db, db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM core.out_of_scope_sanctions WHERE decree_date <= %s", (day,))
+        assert r.out_of_scope == cur.fetchone()[0]
+    assert now.out_of_scope == season["counts"]["out_of_scope_sanctions"] > 0
+    # the public variant applies the small-cell rule to the as-of figures too
+    public = report.build(db, date.fromisoformat(day), public=True, k=5)
+    assert all(v is None or v == 0 or v >= 5 for row in public.provinces for v in row[3:6])
+
+
+def test_analysts_see_out_of_scope_counts_but_no_nips(db, season):
+    reconcile(db, date.fromisoformat(season["as_of"]), season["sla_days"])
+    with db, db.cursor() as cur:
+        cur.execute("SET ROLE netra_analyst")
+        cur.execute("SELECT sum(sanctions) FROM mart.out_of_scope_sanctions")
+        counted = cur.fetchone()[0]
+        cur.execute("SELECT sum(sanctions) FROM mart.out_of_scope_as_of(%s)", (season["as_of"],))
+        assert cur.fetchone()[0] == counted == season["counts"]["out_of_scope_sanctions"]
+        cur.execute("SELECT * FROM mart.out_of_scope_sanctions LIMIT 0")
+        assert {d.name for d in cur.description} == {"province_code", "region_code", "agency", "reason",
+                                                     "sanctions", "as_of"}
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("SELECT * FROM core.out_of_scope_sanctions")
+    db.rollback()
+    with db, db.cursor() as cur:  # the pipeline sees each sanction, with its reason
+        cur.execute("SELECT count(*), count(nip), count(reason) FROM core.out_of_scope_sanctions")
+        n, with_nip, with_reason = cur.fetchone()
+    assert n == with_reason == counted and with_nip > 0
