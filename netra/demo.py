@@ -98,7 +98,8 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
     expected = {k: v["status"] for k, v in truth["recommendations"].items()}
     matching = sum(1 for k, v in expected.items() if statuses.get(k) == v)
     say(f"review queue: {result.review} pairs (ground truth: {len(truth['review_pairs'])}); unlinked sanctions: "
-        f"{result.unlinked_sanctions} (ground truth: {len(truth['unlinked_sanctions'])})")
+        f"{result.unlinked_sanctions} (ground truth: {len(truth['unlinked_sanctions'])}); out of scope (reason names "
+        f"another offence): {result.out_of_scope} (ground truth: {len(truth['out_of_scope_sanctions'])})")
     say(f"\nraw.events: {landed} events landed (distinct valid events generated: {len(truth['valid_event_ids'])})")
     say("rejected (first reason): " + (", ".join(f"{r} {n}" for r, n in rejects) or "none"))
     say("links: " + ", ".join(f"{k} {v}" for k, v in sorted(result.by_link_method.items()))

@@ -90,6 +90,7 @@ def test_today_in_wib_refuses_a_naive_moment():
 
 
 PY_USERS = ["netra/reconcile/rules.py", "netra/report.py", "expectations/marts.py", "netra/cli.py",
+            "producers/generate_shape.py", "producers/generate_truth.py", "producers/bkpsdm_rows.py",
             "netra/reconcile/run.py"]
 
 
@@ -101,3 +102,21 @@ def test_python_users_import_the_vocabulary_and_do_not_retype_it(path):
         for order in {words, tuple(sorted(words))}:
             assert repr(order) not in text.replace('"', "'"), (path, order)
     assert "Asia/Jakarta" not in text, path
+
+
+def test_reconcile_without_as_of_reconciles_today_in_wib(monkeypatch):
+    """`netra reconcile` with no --as-of uses the WIB calendar day, like the DAG (not the host's local day)."""
+    from netra import cli
+    from netra.reconcile import run
+
+    assert cli.build_parser().parse_args(["reconcile"]).as_of is None
+    seen = []
+
+    def fake_run_reconcile(as_of, say, **_kw):
+        seen.append(as_of)
+        raise run.AuditFailed("stop here")
+
+    monkeypatch.setattr(run, "run_reconcile", fake_run_reconcile)
+    monkeypatch.setattr(cli, "today_wib", lambda: v.today_wib(datetime(2024, 2, 5, 18, 0, tzinfo=timezone.utc)))
+    assert cli.main(["reconcile"]) == 1
+    assert [d.isoformat() for d in seen] == ["2024-02-06"]
