@@ -16,8 +16,10 @@ from netra.text import render_table
 
 @dataclass
 class Report:
+    """Every figure of the report, as of `as_of`."""
+
     as_of: date
-    totals: list[tuple]  # per election: reported, proven, recommended, sanctioned, revoked, pending, overdue, closed, rate
+    totals: list[tuple]  # per election, then TOTAL_NAMES
     trend: dict[str, list[tuple[date, float | None, int]]]  # election -> (month end, rate, sanctioned)
     provinces: list[tuple]  # election, province, name, recommended, sanctioned, overdue, rate, median days
     severity: list[tuple]  # severity, count
@@ -45,7 +47,8 @@ def _month_ends(start: date, end: date) -> list[date]:
 def suppress(counts: dict[str, int | None], k: int) -> dict[str, int | None]:
     """The public summary's small-cell rule, for the report's own aggregates (see BUILD_STAGE in
     netra/reconcile/run.py): cells from 1 to k-1 are hidden, and `recommended` with the rate
-    whenever a status cell is, so no hidden cell can be recovered by subtraction."""
+    whenever a status cell is, so no hidden cell can be recovered by subtraction.
+    """
     small = {name: v is not None and 0 < v < k for name, v in counts.items()}
     out = {name: None if small[name] else v for name, v in counts.items()}
     if any(small.get(n) for n in STATUS_COUNTS + ("recommended",)):
@@ -58,7 +61,8 @@ def suppress(counts: dict[str, int | None], k: int) -> dict[str, int | None]:
 
 def funnel_rows(cur, as_of: date | None = None) -> list[tuple]:
     """Per election reported, registered, proven, recommended, sanctioned: mart.funnel (the last reconcile),
-    or as it stood on `as_of` (mart.funnel_as_of)."""
+    or as it stood on `as_of` (mart.funnel_as_of).
+    """
     source = "mart.funnel" if as_of is None else "mart.funnel_as_of(%(d)s)"
     cur.execute(f"SELECT election_id, reported, registered, proven, recommended, sanctioned FROM {source} "
                 "ORDER BY 1", {"d": as_of})
@@ -80,7 +84,8 @@ def election_totals_as_of(cur, as_of: date) -> list[tuple]:
 
 def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
     """Every figure as it stood on `as_of`: totals, trend, provinces, severity, funnel, review, unlinked,
-    out of scope. Current links, business dates up to `as_of` (the as-of functions of the mart)."""
+    out of scope. Current links, business dates up to `as_of` (the as-of functions of the mart).
+    """
     with conn, conn.cursor() as cur:
         totals = election_totals_as_of(cur, as_of)
         if public:
@@ -112,7 +117,8 @@ def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
                     "FROM mart.followthrough_rows_as_of(%s) GROUP BY 1 ORDER BY 2 DESC, 1", (as_of,))
         severity = cur.fetchall()
         funnel = funnel_rows(cur, as_of)
-        cur.execute("SELECT (SELECT count(*) FROM mart.review_queue WHERE issued_on <= %(d)s AND decree_date <= %(d)s), "
+        cur.execute("SELECT (SELECT count(*) FROM mart.review_queue "
+                    "        WHERE issued_on <= %(d)s AND decree_date <= %(d)s), "
                     "(SELECT count(*) FROM mart.unlinked_sanctions WHERE decree_date <= %(d)s), "
                     "(SELECT coalesce(sum(sanctions), 0) FROM mart.out_of_scope_as_of(%(d)s))", {"d": as_of})
         review, unlinked, out_of_scope = cur.fetchone()
@@ -121,6 +127,7 @@ def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
 
 
 def to_text(r: Report) -> str:
+    """The report as terminal text."""
     out = [f"Netra follow-through report as of {r.as_of}", ""]
     out.append(render_table(("election",) + TOTAL_NAMES, r.totals))
     for election, points in r.trend.items():
@@ -186,6 +193,7 @@ def _table(head, rows) -> str:
 
 
 def to_html(r: Report) -> str:
+    """The report as one self-contained HTML page (inline SVG charts)."""
     sections = [f"<h1>Netra follow-through report</h1><p>As of {r.as_of}. Source: the <code>mart</code> schema "
                 f"(recommendations by KASN/BKN and the PPK sanctions linked to them).</p>"]
     sections.append("<h2>Per election</h2>" + _table(
@@ -202,7 +210,8 @@ def to_html(r: Report) -> str:
         ("election", "province", "name", "recommended", "sanctioned", "overdue", "follow-through",
          "median days to sanction"), r.provinces))
     sections.append(f"<p>Review queue: {r.review} candidate links awaiting a person; unlinked sanctions: "
-                    f"{r.unlinked}; out-of-scope sanctions (reason names another offence): {r.out_of_scope}.</p>" + "".join(f"<p>{html.escape(n)}</p>" for n in r.notes))
+                    f"{r.unlinked}; out-of-scope sanctions (reason names another offence): {r.out_of_scope}.</p>"
+                    + "".join(f"<p>{html.escape(n)}</p>" for n in r.notes))
     style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
              "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;"
              "text-align:right}th{background:#f4f4f4}")

@@ -6,7 +6,6 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-
 # ---------------------------------------------------------------- cell conversion
 
 
@@ -76,6 +75,7 @@ def _norm_sanction_name(name: str) -> str:
 
 
 def sanction_names() -> dict[str, int]:
+    """Normalised SIASN sanction name (and common export spellings) -> code."""
     from netra.reference import sanction_types
 
     names = {_norm_sanction_name(st.name): code for code, st in sanction_types().items()}

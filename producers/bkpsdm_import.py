@@ -45,16 +45,44 @@ from __future__ import annotations
 
 from producers.bkpsdm_cells import parse_day, parse_sanction_code
 from producers.bkpsdm_inbox import (
-    INBOX_MIN_AGE_SECONDS, LEDGER_COLUMNS, LEDGER_NAME, ImportReport, ImportSendError, import_file, import_inbox,
-    inbox_files, inbox_paths, read_ledger, scan_inbox,
+    INBOX_MIN_AGE_SECONDS,
+    LEDGER_COLUMNS,
+    LEDGER_NAME,
+    ImportReport,
+    ImportSendError,
+    import_file,
+    import_inbox,
+    inbox_files,
+    inbox_paths,
+    read_ledger,
+    scan_inbox,
 )
 from producers.bkpsdm_read import (
-    DATE_FIELDS, FIELD_ALIASES, LEGACY_SUFFIXES, REQUIRED_FIELDS, SPREADSHEET_SUFFIXES, ImportFileError, Table,
-    map_headers, norm_header, read_table,
+    DATE_FIELDS,
+    FIELD_ALIASES,
+    LEGACY_SUFFIXES,
+    REQUIRED_FIELDS,
+    SPREADSHEET_SUFFIXES,
+    ImportFileError,
+    Table,
+    map_headers,
+    norm_header,
+    read_table,
 )
 from producers.bkpsdm_rows import (
-    EVENT_TYPE, NETRA_IMPORT_NAMESPACE, REASON_TEXT, RESULT_COLUMNS, TOPIC, RowResult, build_events,
-    default_agency_for_region, event_id_for, gx_domain_check, occurred_at_for, region_from_filename, source_for,
+    EVENT_TYPE,
+    NETRA_IMPORT_NAMESPACE,
+    REASON_TEXT,
+    RESULT_COLUMNS,
+    TOPIC,
+    RowResult,
+    build_events,
+    default_agency_for_region,
+    event_id_for,
+    gx_domain_check,
+    occurred_at_for,
+    region_from_filename,
+    source_for,
 )
 
 __all__ = [

@@ -7,17 +7,28 @@ import logging
 import shutil
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from netra.contracts.events import key_for
 from netra.kafka_io import DeliveryError, await_delivery
 from producers.bkpsdm_read import LEGACY_SUFFIXES, SPREADSHEET_SUFFIXES, ImportFileError, read_table
 from producers.bkpsdm_rows import (
-    RESULT_COLUMNS, TOPIC, DomainCheck, Producer, RowResult, Say, build_events, default_agency_for_region,
-    gx_domain_check, occurred_at_for, region_from_filename, source_for,
+    RESULT_COLUMNS,
+    TOPIC,
+    DomainCheck,
+    Producer,
+    RowResult,
+    Say,
+    build_events,
+    default_agency_for_region,
+    gx_domain_check,
+    occurred_at_for,
+    region_from_filename,
+    source_for,
 )
 
 log = logging.getLogger("netra.bkpsdm_import")
@@ -32,6 +43,8 @@ class ImportSendError(RuntimeError):
 
 @dataclass
 class ImportReport:
+    """What importing one file did: per-row results, columns read, where the file went."""
+
     path: Path
     source: str = ""
     rows: list[RowResult] = field(default_factory=list)
@@ -43,17 +56,21 @@ class ImportReport:
 
     @property
     def sent(self) -> int:
+        """Rows sent."""
         return sum(1 for r in self.rows if r.status == "sent")
 
     @property
     def rejected(self) -> int:
+        """Rows rejected."""
         return sum(1 for r in self.rows if r.status == "rejected")
 
     @property
     def event_ids(self) -> list[str]:
+        """Event ids of the rows sent."""
         return [r.event_id for r in self.rows if r.status == "sent"]
 
     def summary(self) -> str:
+        """One line for the log and the command line."""
         where = f" -> {self.archived_to}" if self.archived_to else ""
         if self.error:
             return f"{self.path.name}: file refused: {self.error}{where}"
@@ -64,6 +81,7 @@ class ImportReport:
         return text + where
 
     def as_dict(self) -> dict:
+        """The counts for the DAG task's XCom."""
         return {"file": self.path.name, "sent": self.sent, "rejected": self.rejected, "error": self.error,
                 "archived_to": str(self.archived_to) if self.archived_to else None}
 
@@ -204,7 +222,8 @@ def import_file(path: Path | str, producer: Producer, *, archive_dir: Path | str
 
 def inbox_files(inbox: Path | str, *, min_age_seconds: float = 0.0, now: float | None = None) -> list[Path]:
     """Spreadsheets waiting in the inbox, in name order. Files younger than `min_age_seconds` may still be
-    being copied and are left for the next run; Office lock files (`~$...`) and hidden files are skipped."""
+    being copied and are left for the next run; Office lock files (`~$...`) and hidden files are skipped.
+    """
     inbox = Path(inbox)
     if not inbox.is_dir():
         return []
@@ -249,7 +268,8 @@ def inbox_paths(settings) -> tuple[Path, Path]:
 def import_inbox(settings, *, today: date, say: Say = print, min_age_seconds: float = INBOX_MIN_AGE_SECONDS,
                  domain_check: bool = True) -> dict:
     """What the DAG runs: every export waiting in the inbox, through a real producer, with the GX domain rules
-    as of `today` (the run's business day, not the wall clock). Returns counts for the task's XCom."""
+    as of `today` (the run's business day, not the wall clock). Returns counts for the task's XCom.
+    """
     from netra.kafka_io import make_producer
 
     inbox, archive = inbox_paths(settings)

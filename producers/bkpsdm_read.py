@@ -4,10 +4,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
-
+from typing import Any
 
 #: Extensions the inbox scan picks up; the legacy ones are refused with a clear "save as" message.
 SPREADSHEET_SUFFIXES = (".csv", ".xlsx")
@@ -57,12 +57,15 @@ class ImportFileError(Exception):
 
 @dataclass
 class Table:
+    """The cells of an export below its header row."""
+
     header_row: int
     headers: list[str]
     rows: list[tuple[int, list[Any]]]  # (row number, cell values)
 
 
 def norm_header(value: Any) -> str:
+    """A header as matched against FIELD_ALIASES: lower case, letters and digits only."""
     return re.sub(r"[^a-z0-9]", "", str(value or "").lower())
 
 
@@ -72,6 +75,7 @@ _ALIAS_INDEX: dict[str, tuple[str, int]] = {
 
 
 def blank(value: Any) -> bool:
+    """An empty cell (None or only whitespace)."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 

@@ -6,16 +6,17 @@ import json
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from netra.contracts.decode import decode
 from netra.contracts.events import SCHEMA_VERSION
 from netra.contracts.vocabulary import WIB
-from producers.bkpsdm_read import DATE_FIELDS, Table, blank, map_headers
 from producers.bkpsdm_cells import cell_nip, cell_text, parse_day, parse_sanction_code, sanction_names
+from producers.bkpsdm_read import DATE_FIELDS, Table, blank, map_headers
 
 TOPIC = "sanctions.raw"
 EVENT_TYPE = "sanction.imposed"
@@ -58,6 +59,8 @@ Say = Callable[[str], None]
 
 @dataclass
 class RowResult:
+    """One data row of an export: sent (with its event id) or rejected (with reasons)."""
+
     row: int  # row number as the spreadsheet shows it (header row included in the count)
     sanction_id: str
     status: str  # sent | rejected
@@ -117,6 +120,8 @@ def occurred_at_for(path: Path) -> str:
 
 @dataclass
 class Candidate:
+    """A row's result and the event to send for it, if any."""
+
     result: RowResult
     event: dict | None = None
 

@@ -95,14 +95,19 @@ from datetime import date
 from pathlib import Path
 
 from netra.reference import ELECTIONS
+from producers.generate_emit import Emitter
+from producers.generate_mess import FuzzyMess, RecordMess
 from producers.generate_shape import (
-    CALIBRATION_TARGETS, GROUND_TRUTH_FILE, PUBLISHED_FOLLOWTHROUGH, REPORTED_ASN_AT_SCALE_1, SANCTION_CODES, TOPICS,
+    CALIBRATION_TARGETS,
+    GROUND_TRUTH_FILE,
+    PUBLISHED_FOLLOWTHROUGH,
+    REPORTED_ASN_AT_SCALE_1,
+    SANCTION_CODES,
+    TOPICS,
     CalibrationTargets,
 )
-from producers.generate_world import World
-from producers.generate_mess import FuzzyMess, RecordMess
-from producers.generate_emit import Emitter
 from producers.generate_truth import check_links, ground_truth
+from producers.generate_world import World
 
 __all__ = ["CALIBRATION_TARGETS", "GROUND_TRUTH_FILE", "PUBLISHED_FOLLOWTHROUGH", "SANCTION_CODES", "TOPICS",
            "CalibrationTargets", "Season", "generate_season", "summarize"]

@@ -5,12 +5,21 @@ stream and the same `_sanction_for`, so a calibrated world is a drawn world with
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
-from producers.generate_shape import CLOSE_REASONS, NOT_PROVEN_DECISIONS, P_CLOSED, P_NEVER_SANCTIONED, P_REVOKED, \
-    REVOKE_REASONS, day_between, weighted
+from producers.generate_shape import (
+    CLOSE_REASONS,
+    NOT_PROVEN_DECISIONS,
+    P_CLOSED,
+    P_NEVER_SANCTIONED,
+    P_REVOKED,
+    REVOKE_REASONS,
+    day_between,
+    weighted,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import random
@@ -60,7 +69,8 @@ class Calibration:
 
     def _follow_up_calibrated(self, p_without_ref: float, targets: Sequence[tuple[date, int]]) -> None:
         """`_follow_up` for all recommendations at once, with decree dates placed so that exactly the
-        target number of recommendations is `sanctioned` (DESIGN.md §6) on each target day."""
+        target number of recommendations is `sanctioned` (DESIGN.md §6) on each target day.
+        """
         rng = self.rng
         plans: list[Plan] = []
         never: list[Rec] = []

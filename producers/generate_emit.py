@@ -1,17 +1,18 @@
 """Season generator, steps 2-3: the world cut at as_of into contract-v1 events, with delays, duplicates and
-broken first attempts."""
+broken first attempts.
+"""
 from __future__ import annotations
 
 import json
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from netra.contracts.events import EVENT_TYPES
-from netra.reference import regions, sanction_types
 from netra.contracts.vocabulary import WIB
+from netra.reference import regions, sanction_types
 from producers.generate_shape import BKN_FROM, add_months, utc_offset
 from producers.generate_world import Case, DrawnSanction, Rec, World
 
@@ -20,6 +21,8 @@ from producers.generate_world import Case, DrawnSanction, Rec, World
 
 @dataclass
 class Msg:
+    """One message as written to a topic file: the event, its bytes and when it arrives."""
+
     topic: str
     event: dict
     line: bytes
@@ -29,6 +32,7 @@ class Msg:
 
 
 def json_line(event: dict) -> bytes:
+    """The event as one compact JSON line (UTF-8)."""
     return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -68,7 +72,7 @@ class Emitter:
         event = {"event_id": self._event_id(), "event_type": event_type, "schema_version": 1,
                  "source": source, "occurred_at": occurred.isoformat(), "payload": payload}
         self._order += 1
-        arrival = self._arrival(occurred, source).astimezone(timezone.utc)
+        arrival = self._arrival(occurred, source).astimezone(UTC)
         self.valid.append(Msg(EVENT_TYPES[event_type].topic, event, json_line(event), arrival, self._order))
 
     # -- per event type
@@ -126,6 +130,7 @@ class Emitter:
     # -- mess
 
     def with_mess(self, valid: list[Msg], duplicate_rate: float, invalid_rate: float) -> list[Msg]:
+        """The valid messages plus re-sent duplicates and broken first attempts (invalid events)."""
         rng = self.rng
         out = list(valid)
         # re-sent duplicates: same bytes, a little (or a lot) later

@@ -1,5 +1,6 @@
 """Season generator, the mess of real records: what BKPSDM/SIASN exports look like (always), and the
-fuzzy mess (fuzzy_rate > 0): NIP typos, missing NIPs, look-alike colleagues."""
+fuzzy mess (fuzzy_rate > 0): NIP typos, missing NIPs, look-alike colleagues.
+"""
 from __future__ import annotations
 
 import random
@@ -10,11 +11,31 @@ from rapidfuzz import fuzz
 from netra.reconcile import rules
 from netra.reconcile.rules import ROMAN_MONTHS as ROMAN
 from producers.generate_shape import (
-    BEYOND_WINDOW_DAYS, LINK_WINDOW_DAYS, P_BEYOND_WINDOW, P_OTHER_OFFENCE_OF_PROVEN, P_REF_TYPED, P_TYPED_LOWER,
-    P_TYPED_ROMAN, P_TYPED_SPACED, other_offence_reasons,
-    COLLEAGUE_NAME_LESS_SIMILAR, COLLEAGUE_NAME_SIMILAR, COLLEAGUE_NIP_POSITIONS, DEGREES, FAMILY, FEMALE_FAMILY,
-    FEMALE_GIVEN, FUZZY_ATTEMPTS, FUZZY_MISSING_SHARE, FUZZY_TRANSPOSITION_SHARE, FUZZY_TYPO_SHARE, MALE_GIVEN,
-    P_COLLEAGUE_TWO_EDITS, SPELLING_VARIANTS, day_between, weighted
+    BEYOND_WINDOW_DAYS,
+    COLLEAGUE_NAME_LESS_SIMILAR,
+    COLLEAGUE_NAME_SIMILAR,
+    COLLEAGUE_NIP_POSITIONS,
+    DEGREES,
+    FAMILY,
+    FEMALE_FAMILY,
+    FEMALE_GIVEN,
+    FUZZY_ATTEMPTS,
+    FUZZY_MISSING_SHARE,
+    FUZZY_TRANSPOSITION_SHARE,
+    FUZZY_TYPO_SHARE,
+    LINK_WINDOW_DAYS,
+    MALE_GIVEN,
+    P_BEYOND_WINDOW,
+    P_COLLEAGUE_TWO_EDITS,
+    P_OTHER_OFFENCE_OF_PROVEN,
+    P_REF_TYPED,
+    P_TYPED_LOWER,
+    P_TYPED_ROMAN,
+    P_TYPED_SPACED,
+    SPELLING_VARIANTS,
+    day_between,
+    other_offence_reasons,
+    weighted,
 )
 from producers.generate_world import Asn, DrawnSanction, Rec, World, status_on
 
@@ -24,7 +45,8 @@ from producers.generate_world import Asn, DrawnSanction, Rec, World, status_on
 def nip_plausible(nip: str, by: date) -> bool:
     """What the validator checks of a NIP, with `by` (the decree date) as "today": a real birth date
     from 1940 on, a CPNS start (TMT) that is a real month, not later than `by` and at least 18 years
-    after the birth month, and sex digit 1 or 2."""
+    after the birth month, and sex digit 1 or 2.
+    """
     if len(nip) != 18 or not nip.isdigit() or nip[14] not in "12":
         return False
     try:
@@ -58,7 +80,8 @@ def rule_sanction(s: DrawnSanction, nip_field: str | None) -> rules.Sanction:
 
 def number_sanctions(world: World, new: list[DrawnSanction]) -> None:
     """SK numbers for sanctions added after the world was built: unused in their employer's year, after
-    the ones before them, so the numbers the world already gave stay."""
+    the ones before them, so the numbers the world already gave stay.
+    """
     numbered: dict[tuple, list[tuple[date, int]]] = {}
     for s in world.sanctions:
         if s.sanction_id:
@@ -78,7 +101,8 @@ def number_sanctions(world: World, new: list[DrawnSanction]) -> None:
 
 def typed_reference(rid: str, rng: random.Random) -> str:
     """A letter number as a BKPSDM clerk types it: maybe lower case, spaces around "/", a Roman month.
-    Always the same letter after rules.normalise_reference, and never byte-identical to `rid`."""
+    Always the same letter after rules.normalise_reference, and never byte-identical to `rid`.
+    """
     parts = rid.split("/")
     if rng.random() < P_TYPED_ROMAN:
         parts = [ROMAN[int(p) - 1] if len(p) == 2 and p.isdigit() and 1 <= int(p) <= 12 else p for p in parts]
@@ -90,7 +114,7 @@ def typed_reference(rid: str, rng: random.Random) -> str:
 
 
 class RecordMess:
-    """What real exports hold besides the tidy sanction per recommendation (module docstring, step 7):
+    """What real exports hold besides the tidy sanction per recommendation (module docstring, step 7).
 
     - references typed by hand (lower case, spaces, Roman months): still linked by `reference`;
     - for a share of recommended ASN, a sanction for another offence (SIASN wording, never null)
@@ -108,6 +132,7 @@ class RecordMess:
         self.added: list[DrawnSanction] = []
 
     def apply(self) -> None:
+        """Make the changes (module docstring, step 7) and number the new sanctions."""
         world, rng = self.world, self.rng
         for rec in world.recs:
             s = rec.sanction
@@ -181,6 +206,7 @@ class FuzzyMess:
                      if a is rec.asn), None)
 
     def apply(self, rate: float) -> None:
+        """Garble NIPs of NIP-linked sanctions and add look-alike colleagues, each with probability `rate`."""
         rng = self.rng
         for rec in self.world.recs:
             s = rec.sanction
@@ -293,7 +319,8 @@ class FuzzyMess:
 
     def _look_alike(self, asn: Asn, band: tuple[float, float]) -> str | None:
         """Another name whose normalised form is `band` similar to `asn`'s: a spelling variant
-        (one or two changes) or a name from the same pools; maybe with a degree."""
+        (one or two changes) or a name from the same pools; maybe with a degree.
+        """
         base = asn.name.partition(",")[0]
         target = rules.normalise_name(base)
         words = base.lower().split()

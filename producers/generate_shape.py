@@ -5,14 +5,14 @@ Constants first, so the other generator modules import from here and no import c
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
-from typing import Sequence, TypeVar
+from typing import TypeVar
 
 from netra.contracts.vocabulary import DEFAULT_LINK_WINDOW_DAYS, LEVELS
 from netra.reconcile import rules
 from netra.reference import sanction_reasons
-
 
 T = TypeVar("T")
 
@@ -150,7 +150,8 @@ PUBLISHED_FOLLOWTHROUGH = {
 @dataclass(frozen=True)
 class CalibrationTargets:
     """Figures a calibrated season hits exactly: reported and proven ASN (all recommended) and
-    the number of recommendations whose §6 status is `sanctioned` on each listed day."""
+    the number of recommendations whose §6 status is `sanctioned` on each listed day.
+    """
 
     reported_asn: int
     proven_asn: int
@@ -226,15 +227,18 @@ DEGREES = (", S.Pd.", ", S.E.", ", S.Sos.", ", S.H.", ", M.Si.", ", S.Kom.", ", 
 
 
 def weighted(rng: random.Random, choices: Sequence[tuple[T, float]]) -> T:
+    """One of `choices` ((value, weight) pairs), drawn by weight."""
     values, weights = zip(*choices)
     return rng.choices(values, weights=weights)[0]
 
 
 def day_between(rng: random.Random, low: date, high: date) -> date:
+    """A day from `low` to `high`, both included (just `low` if high < low)."""
     return low + timedelta(days=rng.randint(0, max(0, (high - low).days)))
 
 
 def add_months(d: date, months: int) -> date:
+    """`d` plus `months` calendar months, the day clamped to the month's end."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
     for day in (d.day, 30, 29, 28):  # clamp to the month's last day

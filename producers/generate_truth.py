@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 from netra.contracts.vocabulary import LINK_METHODS, STATUSES
 from netra.reconcile import rules
+from producers.generate_emit import Emitter, Msg
 from producers.generate_shape import PUBLISHED_FOLLOWTHROUGH, TOPICS, add_months, other_offence_reasons
 from producers.generate_world import Rec, World, status_on, visible_link
-from producers.generate_emit import Emitter, Msg
 
 # ------------------------------------------------------------------ ground truth
 
@@ -26,7 +26,8 @@ def _checkpoints(election_id: str, first: date | None, as_of: date) -> list[date
 
 def _figures_on(world: World, recs: list[Rec], d: date, sla_days: int) -> dict:
     """The season as it stood on day `d` (what `mart.followthrough_as_of(d)` sums to): only reports
-    filed, decisions taken, letters issued, decrees, revocations and closures dated on or before `d`."""
+    filed, decisions taken, letters issued, decrees, revocations and closures dated on or before `d`.
+    """
     now = [r for r in recs if r.issued_on <= d]
     statuses = [status_on(r, d, sla_days) for r in now]
     return {"date": d.isoformat(),
@@ -38,6 +39,7 @@ def _figures_on(world: World, recs: list[Rec], d: date, sla_days: int) -> dict:
 
 def ground_truth(world: World, emitter: Emitter, messages: list[Msg], *, seed: int, as_of: date,
                   sla_days: int) -> dict:
+    """What the reconciliation must conclude as of `as_of` (module docstring of generate.py, step 4)."""
     recs = [r for r in world.recs if r.issued_on <= as_of]
     truth_recs, tally = {}, {k: 0 for k in STATUSES}
     linked_by = {k: 0 for k in LINK_METHODS}

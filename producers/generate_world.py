@@ -10,16 +10,59 @@ from netra.reconcile.rules import ROMAN_MONTHS as ROMAN
 from netra.reference import ELECTIONS, regions
 from producers.generate_calibrate import Calibration
 from producers.generate_shape import (
-    LINK_WINDOW_DAYS, P_LATE_WITHOUT_REF, P_NEUTRAL_REASON_MISSING, P_NEUTRAL_REASON_SIASN, P_UNRELATED_REASON_MISSING,
-    neutrality_reasons, other_offence_reasons,
-    ALWAYS_INCLUDED_REGIONS, BKN_FROM, CATEGORY_SHARES, CATEGORY_TEXT, CLOSE_REASONS, CalibrationTargets,
-    DECREE_LAG_DAYS, DEGREES, DISCIPLINE_LEVEL, EFFECT_MONTHS, ETHICS_TRACK, FAMILY, FEMALE_FAMILY, FEMALE_GIVEN,
-    JOB_SHARES, LEVEL_ORDER, MALE_GIVEN, NOT_PROVEN_DECISIONS, PILKADA_2020_REGENCIES, POSITIONS, PP94_FROM,
-    PRE_CAMPAIGN_DAYS, PROVINCE_WEIGHT, P_CASE_PROVEN, P_CLOSED, P_FILED_BEFORE_CAMPAIGN, P_HEAVIER, P_LIGHTER,
-    P_MORAL_ON_ETHICS_TRACK, P_NEVER_SANCTIONED, P_NIP_SPACED, P_PROVINCIAL_EMPLOYER, P_REF_NIP_MISSING, P_REVOKED,
-    P_SUBJECT_NIP_UNKNOWN, P_SUBJECT_PROVEN, P_TEMUAN, REVOKE_REASONS, SANCTION_CODES, SHARE_WITHOUT_REF,
-    SUBJECTS_PER_CASE, UNRELATED_SANCTIONS_PER_RECOMMENDATION, add_months, day_between, title_case,
-    weighted
+    ALWAYS_INCLUDED_REGIONS,
+    BKN_FROM,
+    CATEGORY_SHARES,
+    CATEGORY_TEXT,
+    CLOSE_REASONS,
+    DECREE_LAG_DAYS,
+    DEGREES,
+    DISCIPLINE_LEVEL,
+    EFFECT_MONTHS,
+    ETHICS_TRACK,
+    FAMILY,
+    FEMALE_FAMILY,
+    FEMALE_GIVEN,
+    JOB_SHARES,
+    LEVEL_ORDER,
+    LINK_WINDOW_DAYS,
+    MALE_GIVEN,
+    NOT_PROVEN_DECISIONS,
+    P_CASE_PROVEN,
+    P_CLOSED,
+    P_FILED_BEFORE_CAMPAIGN,
+    P_HEAVIER,
+    P_LATE_WITHOUT_REF,
+    P_LIGHTER,
+    P_MORAL_ON_ETHICS_TRACK,
+    P_NEUTRAL_REASON_MISSING,
+    P_NEUTRAL_REASON_SIASN,
+    P_NEVER_SANCTIONED,
+    P_NIP_SPACED,
+    P_PROVINCIAL_EMPLOYER,
+    P_REF_NIP_MISSING,
+    P_REVOKED,
+    P_SUBJECT_NIP_UNKNOWN,
+    P_SUBJECT_PROVEN,
+    P_TEMUAN,
+    P_UNRELATED_REASON_MISSING,
+    PILKADA_2020_REGENCIES,
+    POSITIONS,
+    PP94_FROM,
+    PRE_CAMPAIGN_DAYS,
+    PROVINCE_WEIGHT,
+    REVOKE_REASONS,
+    SANCTION_CODES,
+    SHARE_WITHOUT_REF,
+    SUBJECTS_PER_CASE,
+    UNRELATED_SANCTIONS_PER_RECOMMENDATION,
+    CalibrationTargets,
+    add_months,
+    day_between,
+    neutrality_reasons,
+    other_offence_reasons,
+    title_case,
+    weighted,
 )
 
 # ------------------------------------------------------------------ the world
@@ -27,6 +70,8 @@ from producers.generate_shape import (
 
 @dataclass
 class Asn:
+    """One civil servant (ASN): NIP, name, employer."""
+
     nip: str
     name: str
     sex: int
@@ -37,6 +82,8 @@ class Asn:
 
 @dataclass
 class Case:
+    """One Bawaslu case: report, subjects, decision."""
+
     kind: str
     region_code: str
     filed_on: date
@@ -53,6 +100,8 @@ class Case:
 
 @dataclass
 class DrawnSanction:
+    """A sanction decree as it happened and as its source wrote it down."""
+
     asn: Asn
     code: int
     decree_date: date
@@ -74,6 +123,8 @@ class DrawnSanction:
 
 @dataclass
 class Rec:
+    """One recommendation (one ASN in one case) and what became of it."""
+
     case: Case
     asn: Asn
     level: str
@@ -87,6 +138,7 @@ class Rec:
 
     @property
     def issuer(self) -> str:
+        """KASN until the hand-over to BKN (BKN_FROM), then BKN."""
         return "kasn" if self.issued_on < BKN_FROM else "bkn"
 
 
@@ -425,7 +477,8 @@ def visible_link(rec: Rec, as_of: date) -> tuple[DrawnSanction | None, str | Non
 
 def status_on(rec: Rec, d: date, sla_days: int) -> str:
     """DESIGN.md §6 status of a recommendation as of day `d`: the pure rule (netra.reconcile.rules.status,
-    the specification of the SQL status function) applied to what the world knows by construction."""
+    the specification of the SQL status function) applied to what the world knows by construction.
+    """
     s, _ = visible_link(rec, d)
     return rules.status(issued_on=rec.issued_on, as_of=d, sla_days=sla_days,
                         decree_date=s.decree_date if s else None, revoked_on=s.revoked_on if s else None,

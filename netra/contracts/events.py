@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import (
     AfterValidator,
@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from netra.contracts.vocabulary import VIOLATION_CATEGORIES
+from netra.contracts.vocabulary import VIOLATION_CATEGORIES, ViolationCategory
 
 SCHEMA_VERSION = 1
 
@@ -88,7 +88,7 @@ ElectionId = Annotated[str, StringConstraints(pattern=r"^(pemilu|pilkada)-[0-9]{
 StrictInt = Annotated[int, Strict()]
 
 CATEGORIES = VIOLATION_CATEGORIES
-Category = Literal[VIOLATION_CATEGORIES]  # a tuple subscript is the same as listing the values
+Category: TypeAlias = ViolationCategory
 Level = Literal["moral", "ringan", "sedang", "berat"]
 LEVELS: tuple[str, ...] = ("moral", "ringan", "sedang", "berat")
 

@@ -8,7 +8,8 @@ SQL that test points at. Bottom of the import stack: imports nothing from Netra.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Literal, get_args
 
 #: §6 status of a recommendation as of a day, in the order the CASE decides them.
 STATUSES = ("sanctioned", "revoked", "closed", "overdue", "pending")
@@ -23,8 +24,10 @@ SEVERITIES = ("as_recommended", "lighter", "heavier")
 #: Sanction levels, lightest first (SIASN's moral sanctions 21/22 count as `moral`).
 LEVELS = ("moral", "ringan", "sedang", "berat")
 LEVEL_ORDER = {level: rank for rank, level in enumerate(LEVELS)}
-#: Violation categories of a report (DOMAIN.md §2.3); V09 is split by campaign start.
-VIOLATION_CATEGORIES = ("V01", "V02", "V03", "V04", "V05", "V06", "V07", "V08", "V09a", "V09b", "V10", "V11")
+#: Violation categories of a report (DOMAIN.md §2.3); V09 is split by campaign start. The Literal is
+#: the contract's field type (netra.contracts.events), the tuple the same words for everyone else.
+ViolationCategory = Literal["V01", "V02", "V03", "V04", "V05", "V06", "V07", "V08", "V09a", "V09b", "V10", "V11"]
+VIOLATION_CATEGORIES: tuple[str, ...] = get_args(ViolationCategory)
 
 #: `nip`/`fuzzy` window: [issued_on - LINK_WINDOW_BEFORE_DAYS, issued_on + NETRA_LINK_WINDOW_DAYS].
 LINK_WINDOW_BEFORE_DAYS = 7
@@ -40,7 +43,7 @@ WIB_NAME = "Asia/Jakarta"
 
 def today_wib(now: datetime | None = None) -> date:
     """The calendar day in WIB at `now` (default: the current moment), as the DAG counts it."""
-    moment = now if now is not None else datetime.now(timezone.utc)
+    moment = now if now is not None else datetime.now(UTC)
     if moment.tzinfo is None:
         raise ValueError("today_wib needs an aware datetime")
     return moment.astimezone(WIB).date()

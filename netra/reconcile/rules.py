@@ -29,15 +29,21 @@ PP 53/2010 ones included, only matter to the level lookup done by the caller.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Hamming
 
-from netra.contracts.vocabulary import (DEFAULT_LINK_WINDOW_DAYS, DEFAULT_NEUTRALITY_REASON, LEVEL_ORDER,
-                                        LINK_WINDOW_BEFORE_DAYS, SEVERITIES, STATUSES)
+from netra.contracts.vocabulary import (
+    DEFAULT_LINK_WINDOW_DAYS,
+    DEFAULT_NEUTRALITY_REASON,
+    LEVEL_ORDER,
+    LINK_WINDOW_BEFORE_DAYS,
+    SEVERITIES,
+    STATUSES,
+)
 
 __all__ = ["DEFAULT_LINK_WINDOW_DAYS", "DEFAULT_NEUTRALITY_REASON", "LEVEL_ORDER", "STATUSES"]  # re-exported
 
@@ -124,6 +130,7 @@ class Link:
 @dataclass(frozen=True)
 class ReviewItem:
     """A fuzzy pair in the uncertain band, for a human to confirm or reject (mart.review_queue)."""
+
     recommendation_id: str
     sanction_id: str
     score: float
@@ -135,7 +142,7 @@ class LinkResult:
     links: dict[str, Link]  # recommendation_id -> link
     review: list[ReviewItem]  # ordered by (score desc, decree_date, sanction_id, issued_on, recommendation_id)
     unlinked_sanctions: list[str]  # neither linked nor under review, nor out of scope; sorted
-    out_of_scope: list[str] = ()  # reason present and not about neutrality, not linked by reference; sorted
+    out_of_scope: list[str] = field(default_factory=list)  # reason names another offence, no reference link; sorted
 
 
 def normalise_reference(ref: str | None) -> str | None:
@@ -159,7 +166,8 @@ def neutrality_pattern(pattern: str | re.Pattern = DEFAULT_NEUTRALITY_REASON) ->
 
 def in_scope(reason: str | None, pattern: str | re.Pattern = DEFAULT_NEUTRALITY_REASON) -> bool:
     """May a sanction with this reason link by `nip`/`fuzzy`? Null or blank: yes; else it must name
-    an election-neutrality offence (`pattern` found anywhere, case ignored)."""
+    an election-neutrality offence (`pattern` found anywhere, case ignored).
+    """
     if reason is None or not reason.strip():
         return True
     return neutrality_pattern(pattern).search(reason) is not None
@@ -183,9 +191,10 @@ def reconcile_links(recommendations: Iterable[Recommendation], sanctions: Iterab
     pattern = neutrality_pattern(neutrality)
     recs = sorted(recommendations, key=lambda r: (r.issued_on, r.recommendation_id))
     sans = sorted(sanctions, key=lambda s: (s.decree_date, s.sanction_id))
-    by_ref: dict[str, str] = {}
+    by_ref: dict[str | None, str] = {}
     for r in sorted(recs, key=lambda r: r.recommendation_id):  # a (freak) collision: the smallest id wins
         by_ref.setdefault(normalise_reference(r.recommendation_id), r.recommendation_id)
+    by_ref.pop(None, None)  # an empty recommendation id names nothing
     links: dict[str, Link] = {}
     used: set[str] = set()
 
@@ -350,6 +359,7 @@ def nip_difference(a: str, b: str) -> str | None:
 @dataclass(frozen=True)
 class _Prepared:
     """One side of a fuzzy pair, normalised once and compared many times."""
+
     nip: str | None
     nip_problem: str | None
     name: str | None
@@ -398,6 +408,7 @@ _NAME_FLOOR_WITHOUT_NIP = 100 * (FUZZY_REVIEW - W_NIP * max(NIP_EVIDENCE["nip.mi
 @dataclass
 class _Bucket:
     """The fuzzy-eligible sanctions of one place (or of unknown agency), as parallel lists for rapidfuzz."""
+
     nips: list[str]  # usable NIPs ...
     nip_members: list[int]  # ... and the sanctions they belong to
     names: list[str]  # every sanction's name ...

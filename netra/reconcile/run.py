@@ -6,9 +6,9 @@ date yields identical marts.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from netra.contracts.vocabulary import today_wib
 from netra.reconcile import rules
@@ -189,6 +189,8 @@ class AuditFailed(RuntimeError):
 
 @dataclass
 class ReconcileResult:
+    """What one reconcile published: counts by status and link method, review, unlinked, out of scope."""
+
     as_of: date
     recommendations: int
     by_status: dict[str, int]
@@ -290,7 +292,8 @@ def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, f
             cur.execute("SELECT link_method, count(*) FROM mart.followthrough WHERE link_method IS NOT NULL "
                         "GROUP BY 1")
             by_method = dict(cur.fetchall())
-            cur.execute("SELECT (SELECT count(*) FROM mart.review_queue), (SELECT count(*) FROM mart.unlinked_sanctions)")
+            cur.execute("SELECT (SELECT count(*) FROM mart.review_queue), "
+                        "(SELECT count(*) FROM mart.unlinked_sanctions)")
             review, unlinked = cur.fetchone()
             cur.execute("SELECT count(*) FROM core.out_of_scope o JOIN core.sanctions s USING (sanction_id) "
                         "WHERE s.decree_date <= %s", (as_of,))

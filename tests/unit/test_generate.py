@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+import producers.generate as generate
 from netra.contracts.decode import decode
 from netra.contracts.events import EVENT_TYPES
 from netra.reconcile import rules
 from netra.reference import regions, sanction_level, sanction_reasons, sanction_types
-import producers.generate as generate
 from producers.generate import CALIBRATION_TARGETS, SANCTION_CODES, TOPICS, generate_season, summarize
 
 BUSINESS_DATES = ("filed_on", "decided_on", "issued_on", "closed_on", "decree_date", "revoked_on")
@@ -84,7 +84,8 @@ def _valid_events(season) -> list[dict]:
 
 def _ladder_inputs(events: list[dict]) -> tuple[list[rules.Recommendation], list[rules.Sanction]]:
     """The link ladder's inputs as the reconciliation builds them: a recommendation's name is that of
-    the subject with its NIP in its report, its agency the PPK agency; a sanction brings its own."""
+    the subject with its NIP in its report, its agency the PPK agency; a sanction brings its own.
+    """
     day = date.fromisoformat
     names = {}
     for e in events:
@@ -367,7 +368,8 @@ def test_arrival_order_is_shuffled_so_a_decision_can_precede_its_filing(small):
 
 def _reference_shares(season) -> tuple[float, float]:
     """Share without reference of the linked sanctions decreed within a year of their letter, and of
-    those decreed one to three years late."""
+    those decreed one to three years late.
+    """
     events = _valid_events(season)
     sanctions = _payloads(events, "sanction.imposed", "sanction_id")
     recs = _payloads(events, "recommendation.issued", "recommendation_id")

@@ -1,9 +1,10 @@
 """One vocabulary: the SQL that repeats a word (CHECK constraints, CASE branches) agrees with
-netra/contracts/vocabulary.py, and the Python users import it rather than retyping it."""
+netra/contracts/vocabulary.py, and the Python users import it rather than retyping it.
+"""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import get_args
 
@@ -77,8 +78,8 @@ def test_level_order_is_the_levels_in_order():
 
 
 @pytest.mark.parametrize(("utc", "day"), [
-    (datetime(2024, 2, 5, 16, 59, tzinfo=timezone.utc), "2024-02-05"),
-    (datetime(2024, 2, 5, 17, 0, tzinfo=timezone.utc), "2024-02-06"),  # midnight in Jakarta
+    (datetime(2024, 2, 5, 16, 59, tzinfo=UTC), "2024-02-05"),
+    (datetime(2024, 2, 5, 17, 0, tzinfo=UTC), "2024-02-06"),  # midnight in Jakarta
 ])
 def test_today_in_wib(utc, day):
     assert v.today_wib(utc).isoformat() == day
@@ -117,6 +118,6 @@ def test_reconcile_without_as_of_reconciles_today_in_wib(monkeypatch):
         raise run.AuditFailed("stop here")
 
     monkeypatch.setattr(run, "run_reconcile", fake_run_reconcile)
-    monkeypatch.setattr(cli, "today_wib", lambda: v.today_wib(datetime(2024, 2, 5, 18, 0, tzinfo=timezone.utc)))
+    monkeypatch.setattr(cli, "today_wib", lambda: v.today_wib(datetime(2024, 2, 5, 18, 0, tzinfo=UTC)))
     assert cli.main(["reconcile"]) == 1
     assert [d.isoformat() for d in seen] == ["2024-02-06"]
