@@ -432,12 +432,12 @@ def test_bucketing_finds_exactly_the_pairs_a_full_comparison_finds():
 
 def test_two_thousand_by_two_thousand_scores_only_a_small_share_of_the_pairs(monkeypatch):
     """The buckets keep the fuzzy step far from quadratic: counted, not timed (the machine may be busy)."""
-    from netra.reconcile import rules as rules_module
+    from netra.reconcile import fuzzy
 
     recs, sans = _mixed_dataset(2000, seed=11)
     scored = []
-    real = rules_module._score
-    monkeypatch.setattr(rules_module, "_score", lambda *a, **k: scored.append(1) or real(*a, **k))
+    real = fuzzy._score
+    monkeypatch.setattr(fuzzy, "_score", lambda *a, **k: scored.append(1) or real(*a, **k))
     result = reconcile_links(recs, sans)
     assert result.links and 0 < len(scored) < 0.02 * len(recs) * len(sans)
 
