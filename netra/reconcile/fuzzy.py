@@ -206,7 +206,8 @@ def _score(r: Recommendation, rp: _Prepared, s: Sanction, sp: _Prepared,
         if nip is None:
             return None  # two usable NIPs that far apart belong to two people
     elif agency == "agency.same":
-        nip = sp.nip_problem or rp.nip_problem
+        nip = sp.nip_problem or rp.nip_problem  # one side has no usable NIP, so it names the problem
+        assert nip is not None
     else:
         return None  # no NIP to compare and no agency to confirm: a name alone is never enough
     similarity = fuzz.token_sort_ratio(rp.name, sp.name) / 100
@@ -274,6 +275,7 @@ def _fuzzy_candidates(recs: list[Recommendation], sans: list[Sanction],
     by_place: dict[str | None, _Bucket] = {}
     for k, (_s, p) in enumerate(prepared):
         place = p.agency[1] if p.agency else None
+        assert p.name is not None  # filtered above
         for bucket in (by_place.setdefault(place, _Bucket([], [], [], [], [], [])), everywhere):
             bucket.names.append(p.name)
             bucket.members.append(k)
