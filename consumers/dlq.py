@@ -1,4 +1,4 @@
-"""Dead-letter records: the original bytes and headers plus machine-readable reasons."""
+"""Dead-letter records: the original bytes and headers plus machine-readable reasons (names: netra.contracts.headers)."""
 from __future__ import annotations
 
 import json
@@ -6,30 +6,24 @@ from datetime import datetime, timezone
 from typing import Sequence
 
 from consumers.loop import Outgoing
-from netra.settings import TOPIC_DLQ
-
-#: Header names added to every DLQ record (the original headers are kept before them).
-H_REASONS = "netra.reasons"  # JSON array of reason codes, e.g. ["schema.required:payload.report_id"]
-H_STAGE = "netra.stage"
-H_SOURCE_TOPIC = "netra.source_topic"
-H_SOURCE_PARTITION = "netra.source_partition"
-H_SOURCE_OFFSET = "netra.source_offset"
-H_REJECTED_AT = "netra.rejected_at"
-#: Set when the original value was cut to DLQ_MAX_VALUE bytes: the original length.
-H_TRUNCATED = "netra.truncated"
-#: The DLQ keeps at most this much of a rejected value, so a huge (e.g. compressed upstream)
-#: message cannot exceed the producer's request limit and stall the validator.
-DLQ_MAX_VALUE = 512 * 1024
-#: Set by `netra dlq replay` when the stored message had its reporter identity scrubbed.
-H_REPORTER_KEY = "netra.reporter_key"
-NETRA_HEADERS = (H_REASONS, H_STAGE, H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET, H_REJECTED_AT,
-                 H_TRUNCATED)
+from netra.contracts.headers import (
+    DLQ_HEADERS,
+    DLQ_MAX_VALUE,
+    H_REASONS,
+    H_REJECTED_AT,
+    H_SOURCE_OFFSET,
+    H_SOURCE_PARTITION,
+    H_SOURCE_TOPIC,
+    H_STAGE,
+    H_TRUNCATED,
+)
+from netra.contracts.topics import TOPIC_DLQ
 
 
 def dlq_message(record, reasons: Sequence[str], stage: str, now: datetime | None = None) -> Outgoing:
     """A DLQ record for a consumed Kafka record: same key and value bytes, reasons in headers."""
     now = now or datetime.now(timezone.utc)
-    original = [(k, v) for k, v in (record.headers or []) if k not in NETRA_HEADERS]
+    original = [(k, v) for k, v in (record.headers or []) if k not in DLQ_HEADERS]
     extra = [
         (H_REASONS, json.dumps(list(reasons)).encode()),
         (H_STAGE, stage.encode()),

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from consumers.loop import Counters, KafkaEmitter, StopFlag, run
+from netra.contracts.topics import STAGES
 from netra.settings import Settings
-
-STAGES = ("validator", "enricher", "sink")
 
 
 def run_stage(name: str, settings: Settings, until_idle: float | None = None,

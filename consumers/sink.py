@@ -9,17 +9,27 @@ offsets are written afterwards for lag monitoring only.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Sequence
 
-from consumers.dlq import H_REASONS, H_REJECTED_AT, H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURCE_TOPIC, H_STAGE
 from consumers.loop import Outcome
-from netra.settings import TOPIC_DLQ, TOPIC_ENRICHED
+from netra.contracts.codec import body_sha256
+from netra.contracts.decode import decode_enriched
+from netra.contracts.headers import (
+    H_SOURCE_OFFSET,
+    H_SOURCE_PARTITION,
+    H_SOURCE_TOPIC,
+    NETRA_PREFIX,
+    DlqHeaders,
+    DlqHeadersError,
+    dlq_headers,
+)
+from netra.contracts.topics import STAGE_INPUTS, TOPIC_DLQ
 
 log = logging.getLogger("netra.sink")
 
@@ -30,6 +40,7 @@ REJECT_COLUMNS = ("source_topic", "source_partition", "source_offset", "stage", 
                   "source", "message_key", "message_value", "headers", "rejected_at", "dlq_partition", "dlq_offset",
                   "reporter_key")
 CONFLICT_REASON = "event_id.conflict:event_id"
+STAGE = "sink"
 #: A NIK-shaped run of digits (16, not part of a longer number such as an 18-digit NIP).
 _NIK_SHAPED = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
 
@@ -48,15 +59,13 @@ def _text(value) -> str | None:
     return None if value is None else str(value).replace("\x00", "")
 
 
-def event_row(record) -> tuple:
+def event_row(record, event: dict) -> tuple:
+    """The raw.events row of an enriched event (already checked against EnrichedEvent)."""
     headers = {k: v for k, v in (record.headers or [])}
-    event = json.loads(record.value)
-    body = {k: v for k, v in event.items() if k != "enrichment"}
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     return (
         event["event_id"], event["event_type"], event["schema_version"], event["source"], event["occurred_at"],
         json.dumps(event["payload"], ensure_ascii=False), json.dumps(event["enrichment"], ensure_ascii=False),
-        digest, record.topic, record.partition, record.offset,
+        body_sha256(event), record.topic, record.partition, record.offset,
         _header_text(headers, H_SOURCE_TOPIC), _header_int(headers, H_SOURCE_PARTITION),
         _header_int(headers, H_SOURCE_OFFSET),
     )
@@ -70,7 +79,7 @@ def _header_text(headers: dict, name: str) -> str | None:
 def _header_int(headers: dict, name: str) -> int | None:
     try:
         return int(headers[name])
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, TypeError):
         return None
 
 
@@ -100,7 +109,9 @@ def scrub_reporter(value: bytes, secret: bytes) -> tuple[bytes, str | None]:
 
 
 def _peek_envelope(value: bytes) -> dict:
-    """Best effort: event_id/type/source of a rejected message, when it is a JSON object at all."""
+    """Best effort: event_id/type/source of a rejected message, when it is a JSON object at all.
+
+    Lenient on purpose (NaN and Infinity parse): what can be read can be scrubbed."""
     try:
         obj = json.loads(value)
     except (ValueError, RecursionError):
@@ -108,42 +119,63 @@ def _peek_envelope(value: bytes) -> dict:
     return obj if isinstance(obj, dict) else {}
 
 
-def reject_row(record, secret: bytes) -> tuple:
-    headers = {k: v for k, v in (record.headers or [])}
-    meta = {k: v.decode("utf-8", "replace") for k, v in headers.items() if k.startswith("netra.")}
+def _envelope_text(env: dict, name: str) -> str | None:
+    value = env.get(name)
+    return _text(value)[:100] if isinstance(value, str) else None
+
+
+def reject_row(record, secret: bytes, meta: DlqHeaders | None = None, reasons: Sequence[str] = ()) -> tuple:
+    """The raw.rejected_events row of a DLQ record (`meta`: its checked headers), or of a message the sink
+    itself refuses (`reasons`; its own topic/partition/offset are then the source). Reporter identity is
+    scrubbed either way."""
     # header names and values are the sender's: no NUL may reach the jsonb column
-    original = {_text(k): _text((v or b"").decode("utf-8", "replace")) for k, v in headers.items()
-                if not k.startswith("netra.")}
+    original = {_text(k): _text((v or b"").decode("utf-8", "replace")) for k, v in (record.headers or [])
+                if not (isinstance(k, str) and k.startswith(NETRA_PREFIX))}
     value, reporter = scrub_reporter(record.value or b"", secret)
     env = _peek_envelope(value)
-    reasons = json.loads(meta.get(H_REASONS, '["dlq.no_reason"]'))
+    if meta is not None:
+        source, stage, reasons, rejected_at = ((meta.source_topic, meta.source_partition, meta.source_offset),
+                                               meta.stage, meta.reasons, meta.rejected_at)
+    else:
+        source, stage, rejected_at = ((record.topic, record.partition, record.offset), STAGE,
+                                      datetime.now(timezone.utc).isoformat())
     return (
-        meta.get(H_SOURCE_TOPIC, record.topic), int(meta.get(H_SOURCE_PARTITION, record.partition)),
-        int(meta.get(H_SOURCE_OFFSET, record.offset)), meta.get(H_STAGE, "unknown"), _pg_array(reasons),
-        _text(env.get("event_id"))[:100] if isinstance(env.get("event_id"), str) else None,
-        _text(env.get("event_type"))[:100] if isinstance(env.get("event_type"), str) else None,
-        _text(env.get("source"))[:100] if isinstance(env.get("source"), str) else None,
+        *source, stage, _pg_array(reasons),
+        _envelope_text(env, "event_id"), _envelope_text(env, "event_type"), _envelope_text(env, "source"),
         _bytea(record.key), _bytea(value), json.dumps(original),
-        meta.get(H_REJECTED_AT), record.partition, record.offset, reporter,
+        rejected_at, record.partition, record.offset, reporter,
     )
 
 
 @dataclass
 class Sink:
-    """Pure part: records -> rows. The transaction lives in PostgresWriter."""
+    """Pure part: records -> rows, each message checked against its topic's contract first.
+
+    events.enriched must be an `EnrichedEvent` (netra.contracts.enriched), events.dlq must carry
+    the DLQ headers (netra.contracts.headers). What fails is not sent anywhere else: it is a
+    rejected row landed in the same transaction as the batch (a DLQ record cannot be dead-lettered
+    again without a loop), with `sink` as its stage and its own position as its source.
+    """
 
     secret: bytes = b""
-    name: str = "sink"
-    input_topics: Sequence[str] = (TOPIC_ENRICHED, TOPIC_DLQ)
+    name: str = STAGE
+    input_topics: Sequence[str] = STAGE_INPUTS["sink"]
 
     def process(self, records: Sequence) -> Outcome:
-        """Event rows go `forward` (to raw.events), DLQ rows to `rejected` (raw.rejected_events)."""
+        """Event rows go `forward` (to raw.events), rejected rows to `rejected` (raw.rejected_events)."""
         outcome = Outcome()
         for r in records:
             if r.topic == TOPIC_DLQ:
-                outcome.rejected.append(reject_row(r, self.secret))
+                try:
+                    outcome.rejected.append(reject_row(r, self.secret, meta=dlq_headers(r.headers)))
+                except DlqHeadersError as exc:
+                    outcome.rejected.append(reject_row(r, self.secret, reasons=exc.reasons))
+                continue
+            decoded = decode_enriched(r.value)
+            if decoded.ok:
+                outcome.forward.append(event_row(r, decoded.event))
             else:
-                outcome.forward.append(event_row(r))
+                outcome.rejected.append(reject_row(r, self.secret, reasons=decoded.reasons))
         return outcome
 
 

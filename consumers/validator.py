@@ -6,20 +6,20 @@ reason codes. Never one GX call per event.
 """
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping, Sequence
 
-from consumers.dlq import H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURCE_TOPIC, dlq_message
+from consumers.dlq import dlq_message
 from consumers.loop import Outcome, Outgoing
+from netra.contracts.codec import encode_event
 from netra.contracts.decode import decode
 from netra.contracts.events import key_for
-from netra.settings import INGRESS_TOPICS, TOPIC_VALID
+from netra.contracts.headers import H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURCE_TOPIC, POSITION_HEADERS
+from netra.contracts.topics import STAGE_INPUTS, TOPIC_VALID
 
 WIB = timezone(timedelta(hours=7))
-_POSITION_HEADERS = (H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET)
 BatchRules = Callable[[list[dict], Mapping[str, tuple[frozenset, int]]], list[list[str]]]
 
 
@@ -28,10 +28,6 @@ def default_batch_rules(events: list[dict], report_subjects: Mapping[str, tuple[
 
     # "not in the future" is judged on Indonesian (WIB) calendar days, whatever the host's time zone
     return validate_batch(events, today=datetime.now(WIB).date(), report_subjects=report_subjects)
-
-
-def encode_event(event: dict) -> bytes:
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
 class ReportIndex(OrderedDict):
@@ -75,7 +71,7 @@ class Validator:
     batch_rules: BatchRules = default_batch_rules
     reports: ReportIndex = field(default_factory=ReportIndex)
     name: str = "validator"
-    input_topics: Sequence[str] = INGRESS_TOPICS
+    input_topics: Sequence[str] = STAGE_INPUTS["validator"]
 
     def process(self, records: Sequence) -> Outcome:
         outcome = Outcome()
@@ -95,7 +91,7 @@ class Validator:
                 outcome.rejected.append(dlq_message(r, reasons, self.name))
             else:
                 # original headers travel on (a replay's reporter key among them), plus the ingress position
-                carried = tuple((k, v) for k, v in (r.headers or ()) if k not in _POSITION_HEADERS)
+                carried = tuple((k, v) for k, v in (r.headers or ()) if k not in POSITION_HEADERS)
                 headers = carried + ((H_SOURCE_TOPIC, r.topic.encode()), (H_SOURCE_PARTITION, str(r.partition).encode()),
                                      (H_SOURCE_OFFSET, str(r.offset).encode()))
                 outcome.forward.append(Outgoing(TOPIC_VALID, encode_event(event), key_for(event), headers))

@@ -23,10 +23,11 @@ from airflow.sdk import dag, task
 def check_warehouse_quality():
     @task
     def audit_published_marts() -> str:
+        from expectations.warehouse_audit import audit_marts_in_db
         from netra.reconcile.run import check_published_marts
         from netra.settings import load
 
-        audit = check_published_marts(load().home / "data_docs" / "daily", say=print)
+        audit = check_published_marts(load().home / "data_docs" / "daily", say=print, auditor=audit_marts_in_db)
         return str(audit.docs_index)
 
     audit_published_marts()

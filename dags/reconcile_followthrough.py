@@ -36,9 +36,10 @@ from airflow.sdk import dag, task
 def reconcile_followthrough():
     @task(retries=0)  # a failed checkpoint will fail again on the same data: say so at once
     def reconcile(data_interval_end=None, dag_run=None) -> dict:
+        from expectations.warehouse_audit import audit_marts_in_db
         from netra.reconcile.run import as_of_for_run, run_reconcile
 
-        result = run_reconcile(as_of_for_run(data_interval_end, dag_run), say=print)
+        result = run_reconcile(as_of_for_run(data_interval_end, dag_run), say=print, auditor=audit_marts_in_db)
         return {"as_of": result.as_of.isoformat(), "recommendations": result.recommendations,
                 "review": result.review, "unlinked_sanctions": result.unlinked_sanctions, **result.by_status}
 

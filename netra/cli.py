@@ -78,10 +78,12 @@ def cmd_db(args) -> int:
 
 def cmd_publish(args) -> int:
     from netra.kafka_io import make_producer
-    from producers.publish import open_lines, publish_lines
+    from producers.publish import PublishError, check_ingress_topic, open_lines, publish_lines
 
-    if args.topic not in settings_mod.ALL_TOPICS:
-        say(f"error: unknown topic {args.topic!r}; topics: {', '.join(settings_mod.INGRESS_TOPICS)}")
+    try:
+        check_ingress_topic(args.topic)
+    except PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2
     s = _settings()
     producer = make_producer(s)
@@ -116,11 +118,13 @@ def cmd_consume(args) -> int:
 
 
 def cmd_reconcile(args) -> int:
+    from expectations.warehouse_audit import audit_marts_in_db
     from netra.reconcile.run import AuditFailed, run_reconcile, summary_table
     from netra.warehouse.db import connect
 
     try:
-        result = run_reconcile(args.as_of or today_wib(), say, full=args.full, publish_alerts=args.publish_alerts)
+        result = run_reconcile(args.as_of or today_wib(), say, auditor=audit_marts_in_db, full=args.full,
+                               publish_alerts=args.publish_alerts)
     except AuditFailed as exc:
         say(f"error: {exc}")
         return 1

@@ -20,6 +20,7 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
     # The demo makes its own pseudonymisation key under NETRA_HOME unless one is set.
     os.environ.setdefault("NETRA_DEMO_MODE", "true")
     from consumers.run import run_stage
+    from expectations.warehouse_audit import audit_marts_in_db
     from netra import settings as settings_mod
     from netra import stack
     from netra.kafka_io import create_topics, make_producer
@@ -69,7 +70,7 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
     truth = json.loads(season.ground_truth_path.read_text())
     as_of = date.fromisoformat(truth["as_of"])
     _step(say, 6, total, f"reconciling recommendations with sanctions as of {as_of}")
-    result = run_reconcile(as_of, say, publish_alerts=True)
+    result = run_reconcile(as_of, say, auditor=audit_marts_in_db, publish_alerts=True)
     conn = connect(s)
     try:
         with conn, conn.cursor() as cur:

@@ -11,12 +11,11 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from consumers.dlq import H_REPORTER_KEY
+from netra.contracts.headers import H_REPLAY_OF, H_REPORTER_KEY
 from netra.enrichment import seal_reporter_key
 from netra.kafka_io import await_delivery
 
 Say = Callable[[str], None]
-H_REPLAY_OF = "netra.replay_of"
 
 _FILTERS = """
 WHERE (%(source)s IS NULL OR coalesce(source, 'topic:' || source_topic) = %(source)s)

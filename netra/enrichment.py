@@ -1,5 +1,7 @@
 """Pure enrichment of a valid event: region names, NIP-derived coarse attributes, election phase, pseudonyms.
 
+What it produces is the contract `netra.contracts.enriched.EnrichedEvent`.
+
 Reporter NIK and name are removed here and never reach Postgres (DOMAIN.md §6);
 `asn_key`/`reporter_key` are HMAC-SHA-256 under the secret NETRA_HMAC_KEY.
 """
@@ -12,8 +14,7 @@ from datetime import date
 from typing import Any
 
 from netra import reference
-
-ENRICHMENT_VERSION = 1
+from netra.contracts.enriched import ENRICHMENT_VERSION
 AGE_BANDS = ((0, "<30"), (30, "30-39"), (40, "40-49"), (50, "50-59"), (60, "60+"))
 TENURE_BANDS = ((0, "<5"), (5, "5-9"), (10, "10-19"), (20, "20-29"), (30, "30+"))
 #: The payload field that dates each event type (business date), used for bands and phases.

@@ -15,7 +15,8 @@ def make_producer(settings: Settings, **overrides):
         bootstrap_servers=settings.kafka_bootstrap,
         acks="all",
         linger_ms=5,
-        retries=5,
+        # no retry count: kafka-python retries (idempotently) until delivery_timeout_ms (120 s), so a
+        # leader election or a broker restart is ridden out instead of failing the send after ~0.5 s
         # one request in flight keeps per-partition order across retries
         max_in_flight_requests_per_connection=1,
         max_request_size=1048576,

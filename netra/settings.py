@@ -8,19 +8,21 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
+# Topic names belong to the contract; re-exported here for the modules that read them with the settings.
+from netra.contracts.topics import (  # noqa: F401
+    ALL_TOPICS,
+    INGRESS_TOPICS,
+    INTERNAL_TOPICS,
+    TOPIC_ALERTS,
+    TOPIC_DLQ,
+    TOPIC_ENRICHED,
+    TOPIC_VALID,
+)
 from netra.contracts.vocabulary import DEFAULT_LINK_WINDOW_DAYS, DEFAULT_NEUTRALITY_REASON
-
-#: Ingress topics, one per producing domain (DESIGN.md §4), and the downstream ones.
-INGRESS_TOPICS = ("reports.raw", "recommendations.raw", "sanctions.raw")
-TOPIC_VALID = "events.valid"
-TOPIC_ENRICHED = "events.enriched"
-TOPIC_DLQ = "events.dlq"
-TOPIC_ALERTS = "alerts.overdue"
-ALL_TOPICS = INGRESS_TOPICS + (TOPIC_VALID, TOPIC_ENRICHED, TOPIC_DLQ, TOPIC_ALERTS)
 
 
 class SettingsError(RuntimeError):

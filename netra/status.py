@@ -3,19 +3,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from consumers.run import STAGES
+from netra.contracts.topics import STAGE_INPUTS, STAGES
 from netra.settings import Settings
 
 Say = Callable[[str], None]
-
-
-def stage_inputs() -> dict[str, tuple[str, ...]]:
-    from consumers.enricher import Enricher
-    from consumers.sink import Sink
-    from consumers.validator import Validator
-
-    return {"validator": tuple(Validator.input_topics), "enricher": tuple(Enricher.input_topics),
-            "sink": tuple(Sink.input_topics)}
 
 
 def consumer_lag(settings: Settings) -> dict[str, int | None]:
@@ -28,7 +19,7 @@ def consumer_lag(settings: Settings) -> dict[str, int | None]:
     try:
         lag: dict[str, int | None] = {}
         for stage in STAGES:
-            parts = [TopicPartition(t, p) for t in stage_inputs()[stage]
+            parts = [TopicPartition(t, p) for t in STAGE_INPUTS[stage]
                      for p in (consumer.partitions_for_topic(t) or ())]
             group = settings.group_id(stage)
             try:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import shutil
 import time
@@ -13,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from netra.contracts.codec import encode_event
 from netra.contracts.events import key_for
 from netra.kafka_io import DeliveryError, await_delivery
 from producers.bkpsdm_read import LEGACY_SUFFIXES, SPREADSHEET_SUFFIXES, ImportFileError, read_table
@@ -167,7 +167,7 @@ def _send_all(producer: Producer, topic: str, events: list[dict]) -> None:
     futures = []
     try:
         for event in events:
-            value = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
+            value = encode_event(event, sort_keys=False)
             futures.append(producer.send(topic, value=value, key=key_for(event)))
     except Exception:
         producer.flush()  # what was handed over still goes out; the file is retried as a whole

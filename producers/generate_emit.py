@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from netra.contracts.codec import encode_event
 from netra.contracts.events import EVENT_TYPES
 from netra.contracts.vocabulary import WIB
 from netra.reference import regions, sanction_types
@@ -33,7 +34,7 @@ class Msg:
 
 def json_line(event: dict) -> bytes:
     """The event as one compact JSON line (UTF-8)."""
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return encode_event(event, sort_keys=False)
 
 
 class Emitter:

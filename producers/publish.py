@@ -1,7 +1,8 @@
 """`netra publish --topic T FILE.jsonl|-`: send one event per line with the contract's Kafka key.
 
-A line that is not JSON is refused with its line number. Lines before it have been
-sent (and are flushed); by default nothing after it is sent, and the report says so.
+Only the ingress topics can be written (what upstream systems write); the internal topics
+belong to the stages. A line that is not JSON is refused with its line number. Lines before
+it have been sent (and are flushed); by default nothing after it is sent, and the report says so.
 """
 from __future__ import annotations
 
@@ -12,11 +13,22 @@ from dataclasses import dataclass, field
 from typing import IO, Iterable
 
 from netra.contracts.events import EVENT_TYPES
+from netra.contracts.topics import INGRESS_TOPICS, INTERNAL_TOPICS
 from netra.kafka_io import DeliveryError, await_delivery
 
 
 class PublishError(Exception):
-    """A line could not be published; the message names the line and what was sent."""
+    """Nothing or not everything could be published; the message says what and what to do."""
+
+
+def check_ingress_topic(topic: str) -> None:
+    """Raise PublishError unless `topic` is an ingress topic (`netra publish` writes nothing else)."""
+    if topic in INGRESS_TOPICS:
+        return
+    what = ("an internal topic written only by Netra's stages" if topic in INTERNAL_TOPICS
+            else "not a Netra topic")
+    raise PublishError(f"{topic!r} is {what}; `netra publish` writes the ingress topics only: "
+                       f"{', '.join(INGRESS_TOPICS)}. To send rejected messages again use `netra dlq replay`.")
 
 
 @dataclass
@@ -52,6 +64,8 @@ def message_key(obj: dict) -> bytes | None:
 
 def publish_lines(producer, topic: str, lines: Iterable[bytes], *, skip_invalid: bool = False,
                   progress=None) -> PublishReport:
+    """Send each JSON line to the ingress `topic` (PublishError for any other topic, before anything is sent)."""
+    check_ingress_topic(topic)
     report = PublishReport(topic)
     start = time.monotonic()
     sent: list[tuple[int, object]] = []  # (line number, future)

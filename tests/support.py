@@ -46,6 +46,14 @@ def warehouse_tables(conn) -> list[str]:
         return [row[0] for row in cur.fetchall()]
 
 
+def reconcile(conn, *args, **kwargs):
+    """netra.reconcile.run.reconcile with the auditor the command line and the DAGs pass (expectations' GX)."""
+    from expectations.warehouse_audit import audit_marts_in_db
+    from netra.reconcile import run
+
+    return run.reconcile(conn, *args, auditor=audit_marts_in_db, **kwargs)
+
+
 def truncate_warehouse(conn) -> None:
     """Empty every table but reference data and the migration ledger (raw, core, mart, mart_stage, ...)."""
     tables = warehouse_tables(conn)

@@ -7,11 +7,11 @@ the full list with meanings is in docs/reason-codes.md.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from netra.contracts.codec import parse_json
 from netra.contracts.events import EVENT_TYPES, SCHEMA_VERSION
 
 #: pydantic error type -> reason code prefix. Anything unlisted becomes `schema.invalid`.
@@ -56,58 +56,64 @@ class Decoded:
         return self.event is not None and not self.reasons
 
 
-def _reject_constant(name: str):
-    # json.loads accepts NaN/Infinity by default; JSON (RFC 8259) does not.
-    raise ValueError(f"non-JSON number {name}")
-
-
 def _path(loc: tuple) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def reasons_from_validation_error(err: ValidationError) -> list[str]:
+def reasons_from_validation_error(err: ValidationError, strip_tag: bool = False) -> list[str]:
+    """Reason codes for a pydantic error; `strip_tag` drops the union tag pydantic puts first in each location."""
     reasons = []
     for e in err.errors(include_url=False):
         etype = e["type"]
         code = etype if "." in etype else _PYDANTIC_REASONS.get(etype, "schema.invalid")
-        loc = _path(e["loc"])
+        loc = _path(e["loc"][1:] if strip_tag else e["loc"])
         reasons.append(f"{code}:{loc}" if loc else code)
     # stable order, no repeats
     return list(dict.fromkeys(reasons))
 
 
-def decode(value: bytes | None, topic: str | None, max_bytes: int = 262144) -> Decoded:
-    """Decode and structurally validate one Kafka message value received on `topic`.
+#: Largest message the internal stages accept from events.valid / events.enriched (the broker's limit).
+INTERNAL_MAX_BYTES = 1024 * 1024
 
-    `topic=None` skips the topic/type match (files, tests).
-    """
+
+def _parse(value: bytes | None, max_bytes: int) -> tuple[dict | None, list[str]]:
+    """Size, UTF-8, JSON, object, event type, schema version: the checks every stage makes first."""
     if not value:
-        return Decoded(reasons=["message.empty"])
+        return None, ["message.empty"]
     if len(value) > max_bytes:
-        return Decoded(reasons=["message.too_large"])
+        return None, ["message.too_large"]
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
-        return Decoded(reasons=["message.not_utf8"])
+        return None, ["message.not_utf8"]
     try:
-        raw = json.loads(text, parse_constant=_reject_constant)
+        raw = parse_json(text)
     except RecursionError:
-        return Decoded(reasons=["message.too_deep"])
+        return None, ["message.too_deep"]
     except ValueError:
-        return Decoded(reasons=["message.not_json"])
+        return None, ["message.not_json"]
     if not isinstance(raw, dict):
-        return Decoded(reasons=["message.not_object"])
-
+        return None, ["message.not_object"]
     event_type = raw.get("event_type")
     if event_type is None:
-        return Decoded(reasons=["schema.required:event_type"])
-    et = EVENT_TYPES.get(event_type) if isinstance(event_type, str) else None
-    if et is None:
-        return Decoded(reasons=["event_type.unknown:event_type"])
+        return None, ["schema.required:event_type"]
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
+        return None, ["event_type.unknown:event_type"]
     version = raw.get("schema_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
-        return Decoded(reasons=["schema_version.unsupported:schema_version"])
-    reasons: list[str] = []
+        return None, ["schema_version.unsupported:schema_version"]
+    return raw, []
+
+
+def decode(value: bytes | None, topic: str | None, max_bytes: int = 262144) -> Decoded:
+    """Decode and structurally validate one Kafka message value received on `topic`.
+
+    `topic=None` skips the topic/type match (files, tests, and events.valid, which holds every type).
+    """
+    raw, reasons = _parse(value, max_bytes)
+    if raw is None:
+        return Decoded(reasons=reasons)
+    et = EVENT_TYPES[raw["event_type"]]
     if topic is not None and topic != et.topic:
         reasons.append("topic.mismatch:event_type")
     try:
@@ -120,3 +126,31 @@ def decode(value: bytes | None, topic: str | None, max_bytes: int = 262144) -> D
         return Decoded(reasons=reasons)
     return Decoded(event=model.model_dump(mode="json"))
 
+
+#: Fields of the reporter that identify a person; the enricher drops them, the sink refuses them.
+_REPORTER_IDENTITY = ("nik", "name")
+
+
+def decode_enriched(value: bytes | None, max_bytes: int = INTERNAL_MAX_BYTES) -> Decoded:
+    """Check one message of events.enriched against `EnrichedEvent`; the event is returned as received.
+
+    A reporter NIK or name still in the payload is `reporter.identity_present` (it must never be landed).
+    """
+    from netra.contracts.enriched import ENRICHED_EVENT
+
+    raw, reasons = _parse(value, max_bytes)
+    if raw is None:
+        return Decoded(reasons=reasons)
+    try:
+        ENRICHED_EVENT.validate_python(raw)
+    except ValidationError as err:
+        found = []
+        for e in err.errors(include_url=False):
+            loc = e["loc"][1:]  # the first element is the event_type tag of the union
+            if (e["type"] == "extra_forbidden" and loc[:2] == ("payload", "reporter")
+                    and len(loc) == 3 and loc[2] in _REPORTER_IDENTITY):
+                found.append(f"reporter.identity_present:{_path(loc)}")
+        return Decoded(reasons=list(dict.fromkeys(found + reasons_from_validation_error(err, strip_tag=True))))
+    except RecursionError:
+        return Decoded(reasons=["message.too_deep"])
+    return Decoded(event=raw)

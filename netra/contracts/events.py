@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from netra.contracts.topics import TOPIC_ALERTS, TOPIC_RECOMMENDATIONS, TOPIC_REPORTS, TOPIC_SANCTIONS
 from netra.contracts.vocabulary import VIOLATION_CATEGORIES, ViolationCategory
 
 SCHEMA_VERSION = 1
@@ -134,7 +135,7 @@ class ReportDecided(_Strict):
     proven_nips: list[Nip] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
-    def _proven_iff_nips(self) -> "ReportDecided":
+    def _proven_iff_nips(self) -> ReportDecided:
         if (self.decision == "proven") != bool(self.proven_nips):
             raise PydanticCustomError(
                 "decision.proven_nips_mismatch",
@@ -242,12 +243,12 @@ class EventType:
 EVENT_TYPES: dict[str, EventType] = {
     t.name: t
     for t in (
-        EventType("report.filed", ReportFiledEvent, "reports.raw", "report_id"),
-        EventType("report.decided", ReportDecidedEvent, "reports.raw", "report_id"),
-        EventType("recommendation.issued", RecommendationIssuedEvent, "recommendations.raw", "recommendation_id"),
-        EventType("recommendation.closed", RecommendationClosedEvent, "recommendations.raw", "recommendation_id"),
-        EventType("sanction.imposed", SanctionImposedEvent, "sanctions.raw", "sanction_id"),
-        EventType("sanction.revoked", SanctionRevokedEvent, "sanctions.raw", "sanction_id"),
+        EventType("report.filed", ReportFiledEvent, TOPIC_REPORTS, "report_id"),
+        EventType("report.decided", ReportDecidedEvent, TOPIC_REPORTS, "report_id"),
+        EventType("recommendation.issued", RecommendationIssuedEvent, TOPIC_RECOMMENDATIONS, "recommendation_id"),
+        EventType("recommendation.closed", RecommendationClosedEvent, TOPIC_RECOMMENDATIONS, "recommendation_id"),
+        EventType("sanction.imposed", SanctionImposedEvent, TOPIC_SANCTIONS, "sanction_id"),
+        EventType("sanction.revoked", SanctionRevokedEvent, TOPIC_SANCTIONS, "sanction_id"),
     )
 }
 
@@ -277,13 +278,9 @@ class RecommendationOverdueEvent(_Envelope):
 
 #: Events Netra publishes (not accepted on ingress).
 OUTBOUND_EVENT_TYPES: dict[str, EventType] = {
-    "recommendation.overdue": EventType("recommendation.overdue", RecommendationOverdueEvent, "alerts.overdue",
+    "recommendation.overdue": EventType("recommendation.overdue", RecommendationOverdueEvent, TOPIC_ALERTS,
                                         "recommendation_id"),
 }
-
-
-def topic_for(event_type: str) -> str:
-    return EVENT_TYPES[event_type].topic
 
 
 def key_for(event: dict) -> bytes:

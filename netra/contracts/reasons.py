@@ -83,6 +83,17 @@ REASONS: tuple[tuple[str, str, str, str], ...] = (
      "One SK per row."),
     ("sanction.unknown_name", "import", "The sanction is neither a SIASN code nor a SIASN sanction name.",
      "Use the SIASN jenisHukumanId or its name."),
+    ("reporter.identity_present", "sink", "A message on events.enriched still carries the reporter's NIK or name "
+     "(it did not come through the enricher). It is not landed; the stored copy is scrubbed.",
+     "Nothing for senders: only the enricher writes events.enriched. Operators find and stop what wrote it."),
+    ("enrichment.subjects_mismatch", "sink", "An enriched report.filed has not one `enrichment.subjects` entry per "
+     "payload subject.", "Nothing for senders: operators find what wrote events.enriched, fix it and replay."),
+    ("dlq.header_missing", "sink", "A message on events.dlq lacks a `netra.*` header every DLQ record carries "
+     "(reasons, stage, source topic/partition/offset, rejected_at).",
+     "Nothing for senders: only Netra's stages write events.dlq. Operators find what wrote it."),
+    ("dlq.header_invalid", "sink", "A `netra.*` header of a DLQ record is malformed: reasons not a JSON array of "
+     "registered codes, an unknown stage, a partition/offset that is not a whole number, a time without offset.",
+     "Nothing for senders: operators find what wrote events.dlq."),
     ("event_id.conflict", "sink", "The event_id was already used for an event with a different body; the "
      "first one stays.", "Never re-use an event_id: a correction is a new event with a new id."),
 )
@@ -98,6 +109,13 @@ def render() -> str:
         "`raw.rejected_events.reasons` with one or more reasons `<code>:<field path>`, e.g.",
         "`schema.required:payload.report_id` or `nip.birth_date_invalid:payload.subjects.0.nip`.",
         "Codes are stable: they are only added, never renamed or reused.",
+        "",
+        "The validator checks ingress messages. The enricher and the sink check their own input topics",
+        "against that topic's contract too (events.valid: the v1 event models; events.enriched: the",
+        "enriched-event model; events.dlq: the DLQ headers), so the `message.*`, `event_type.*` and",
+        "`schema.*` codes can also come from them; `raw.rejected_events.stage` says which stage refused.",
+        "What the sink refuses is landed in raw.rejected_events directly (stage `sink`, source = its own",
+        "topic, partition and offset), in the same transaction as the batch.",
         "",
         "Generated from `netra/contracts/reasons.py` by `python -m netra.contracts.reasons`.",
         "",

@@ -1,4 +1,4 @@
-"""Write (and check) the committed JSON Schema of each event type from the models.
+"""Write (and check) the committed JSON Schema of each event type, and of events.enriched, from the models.
 
     python -m netra.contracts.schemas          # rewrite netra/contracts/schemas/*.json
     python -m netra.contracts.schemas --check  # exit 1 if a committed file is stale
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from netra.contracts.events import EVENT_TYPES, OUTBOUND_EVENT_TYPES, SCHEMA_VERSION
+from netra.contracts.topics import TOPIC_ENRICHED
 
 ALL_TYPES = {**EVENT_TYPES, **OUTBOUND_EVENT_TYPES}
 
@@ -29,11 +30,30 @@ def schema_for(event_type: str) -> dict:
     }
 
 
-def rendered() -> dict[Path, str]:
+def enriched_schema() -> dict:
+    """One schema for every message on events.enriched (one branch per event type, chosen by event_type)."""
+    from netra.contracts.enriched import ENRICHED_EVENT
+
+    schema = ENRICHED_EVENT.json_schema(mode="validation")
     return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://netra.invalid/schemas/{TOPIC_ENRICHED}.v{SCHEMA_VERSION}.json",
+        "title": f"{TOPIC_ENRICHED} v{SCHEMA_VERSION}",
+        "description": f"A message on the internal topic `{TOPIC_ENRICHED}`: a v{SCHEMA_VERSION} event whose "
+        "reporter is reduced to its type, plus the enricher's `enrichment` object. The sink refuses anything "
+        "else before it reaches raw.events.",
+        **schema,
+    }
+
+
+def rendered() -> dict[Path, str]:
+    files = {
         SCHEMA_DIR / f"{name}.v{SCHEMA_VERSION}.json": json.dumps(schema_for(name), indent=2, sort_keys=True) + "\n"
         for name in ALL_TYPES
     }
+    files[SCHEMA_DIR / f"{TOPIC_ENRICHED}.v{SCHEMA_VERSION}.json"] = (
+        json.dumps(enriched_schema(), indent=2, sort_keys=True) + "\n")
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:

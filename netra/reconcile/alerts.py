@@ -7,10 +7,10 @@ records what was published so the next run only sends new ones.
 """
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 
+from netra.contracts.codec import encode_event
 from netra.contracts.events import OUTBOUND_EVENT_TYPES
 from netra.kafka_io import await_delivery
 from netra.settings import TOPIC_ALERTS
@@ -56,7 +56,7 @@ def publish_overdue_alerts(conn, producer, as_of: date, sla_days: int) -> int:
         rows = [dict(zip(cols, r)) for r in cur.fetchall()]
         events = [overdue_event(r, as_of, sla_days) for r in rows]
         futures = [producer.send(TOPIC_ALERTS, key=e["payload"]["recommendation_id"].encode(),
-                                 value=json.dumps(e, separators=(",", ":"), sort_keys=True).encode())
+                                 value=encode_event(e))
                    for e in events]
         await_delivery(producer, futures)  # recorded only once the broker acknowledged every one
         for e in events:

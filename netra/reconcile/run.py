@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from netra.contracts.vocabulary import today_wib
 from netra.reconcile import rules
@@ -241,18 +242,15 @@ def link_sanctions(cur, *, window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
     return result
 
 
-def _audit(conn, docs_dir, as_of: date):
-    """GX checkpoint on the staged marts; Data Docs are written whether it passes or not."""
-    from expectations.marts import audit_marts, frames_from_db
-
-    followthrough, summary, sanction_ids, recommendation_ids = frames_from_db(
-        conn, followthrough_table="mart_stage.followthrough", summary_table="mart_stage.followthrough_summary")
-    return audit_marts(followthrough, summary, sanction_ids=sanction_ids, recommendation_ids=recommendation_ids,
-                       docs_dir=docs_dir, run_name=f"reconcile-{as_of.isoformat()}")
+#: Audits marts in the caller's transaction: auditor(conn, docs_dir=..., run_name=..., staged=bool) returns
+#: an object with .success, .failures and .docs_index. Callers pass expectations' GX checkpoints
+#: (expectations.warehouse_audit.audit_marts_in_db); reconcile never imports the layer above it.
+Auditor = Callable[..., Any]
 
 
-def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, full: bool = False,
-              small_cell_k: int = 5, docs_dir=None, window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
+def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, auditor: Auditor,
+              full: bool = False, small_cell_k: int = 5, docs_dir=None,
+              window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
               neutrality: str = rules.DEFAULT_NEUTRALITY_REASON) -> ReconcileResult:
     """Incremental core -> link -> stage marts -> GX checkpoint -> publish, all in ONE transaction.
 
@@ -275,7 +273,7 @@ def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, f
             say(f"  links: {len(result.links)}, review queue: {len(result.review)}, "
                 f"unlinked sanctions: {len(result.unlinked_sanctions)}, out of scope: {len(result.out_of_scope)}")
             cur.execute(BUILD_STAGE, {"as_of": as_of, "sla": sla_days, "k": max(small_cell_k, 1)})
-            audit = _audit(conn, docs_dir, as_of)
+            audit = auditor(conn, docs_dir=docs_dir, run_name=f"reconcile-{as_of.isoformat()}", staged=True)
             docs = str(audit.docs_index) if audit.docs_index else None
             if not audit.success:
                 raise AuditFailed("the new marts failed the GX checkpoint; nothing was published:\n  "
@@ -327,7 +325,7 @@ def summary_table(conn) -> str:
 
 
 
-def run_reconcile(as_of: date, say: Say = lambda _m: None, *, full: bool = False,
+def run_reconcile(as_of: date, say: Say = lambda _m: None, *, auditor: Auditor, full: bool = False,
                   publish_alerts: bool = False) -> ReconcileResult:
     """Settings -> connection -> reconcile (-> overdue alerts); what both `netra reconcile` and the DAG call."""
     from netra.settings import load
@@ -337,9 +335,9 @@ def run_reconcile(as_of: date, say: Say = lambda _m: None, *, full: bool = False
     conn = connect(s)
     try:
         migrate(conn, say)  # cheap when up to date; a fresh warehouse gets its schema
-        result = reconcile(conn, as_of, s.ppk_sla_days, say, full=full, small_cell_k=s.small_cell_k,
-                           docs_dir=s.home / "data_docs", window_days=s.link_window_days,
-                           neutrality=s.neutrality_reason)
+        result = reconcile(conn, as_of, s.ppk_sla_days, say, auditor=auditor, full=full,
+                           small_cell_k=s.small_cell_k, docs_dir=s.home / "data_docs",
+                           window_days=s.link_window_days, neutrality=s.neutrality_reason)
         if publish_alerts:
             from netra.reconcile.alerts import publish_for_run
 
@@ -359,19 +357,17 @@ def as_of_for_run(data_interval_end=None, dag_run=None) -> date:
     return today_wib(pendulum.instance(moment))
 
 
-def check_published_marts(docs_dir, say: Say = lambda _m: None):
+def check_published_marts(docs_dir, say: Say = lambda _m: None, *, auditor: Auditor):
     """Daily: audit the marts analysts are reading now with the same GX suites; Data Docs to docs_dir."""
-    from expectations.marts import audit_marts, frames_from_db
     from netra.settings import load
     from netra.warehouse.db import connect
 
     conn = connect(load())
     try:
-        followthrough, summary, sanction_ids, recommendation_ids = frames_from_db(conn)
+        with conn:
+            audit = auditor(conn, docs_dir=docs_dir, run_name="check_warehouse_quality", staged=False)
     finally:
         conn.close()
-    audit = audit_marts(followthrough, summary, sanction_ids=sanction_ids, recommendation_ids=recommendation_ids,
-                        docs_dir=docs_dir, run_name="check_warehouse_quality")
     say(f"mart audit: {'passed' if audit.success else 'FAILED'}; Data Docs: {audit.docs_index}")
     if not audit.success:
         raise AuditFailed("the published marts fail their expectations:\n  " + "\n  ".join(audit.failures))

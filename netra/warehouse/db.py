@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from netra import reference
-from netra.settings import Settings
+from netra.settings import Settings, SettingsError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: DOMAIN.md §2.3 (SKB 2022 as reported); the V-codes are Netra's.
@@ -27,13 +27,32 @@ VIOLATION_CATEGORIES = (
 REGIONS_EDITION = "Kepmendagri 300.2.2-2138/2025 (+2430/2025), cahyadsn/wilayah b7ad440"
 
 
-def connect(settings: Settings):
+def embedded_dsn_file(settings: Settings) -> Path:
+    """Where the local stack's embedded server (netra.stack.postgres) writes its DSN when it starts."""
+    return settings.home / "pg" / "dsn"
+
+
+def dsn(settings: Settings) -> str:
+    """The DSN to connect to: NETRA_PG_DSN in production; without it, the local embedded server's.
+
+    Read here rather than through netra.stack, so a deployment never depends on the dev stack code.
+    """
+    if settings.pg_dsn:
+        return settings.pg_dsn
+    try:
+        return embedded_dsn_file(settings).read_text().strip()
+    except OSError:
+        raise SettingsError(
+            f"no PostgreSQL: NETRA_PG_DSN is empty and the embedded server under {settings.home / 'pg'} "
+            "has not been started. Run `netra stack up` (or set NETRA_PG_DSN)."
+        ) from None
+
+
+def connect(settings: Settings, **options):
+    """A new psycopg2 connection (`options` go to psycopg2.connect, e.g. connect_timeout)."""
     import psycopg2
 
-    from netra.stack.postgres import dsn
-
-    conn = psycopg2.connect(dsn(settings), application_name="netra")
-    return conn
+    return psycopg2.connect(dsn(settings), application_name="netra", **options)
 
 
 def migration_files() -> list[Path]:

@@ -80,7 +80,7 @@ def _alert_messages(settings) -> int:
 def test_check_warehouse_quality_audits_the_published_marts(airflow_db, stack_settings, db, tmp_path):
     from airflow.dag_processing.dagbag import DagBag
 
-    from netra.reconcile.run import reconcile
+    from support import reconcile
 
     truth = _land_season(db, tmp_path, stack_settings.hmac_key)
     reconcile(db, datetime.fromisoformat(truth["as_of"]).date(), truth["sla_days"])

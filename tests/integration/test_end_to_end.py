@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from netra.reconcile.run import reconcile
+from support import reconcile
+
 from producers.generate import generate_season
 
 

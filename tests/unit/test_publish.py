@@ -36,7 +36,7 @@ def test_skip_invalid_sends_the_rest_and_reports_each_bad_line():
 
 
 def test_blank_lines_are_ignored_and_unknown_types_have_no_key():
-    assert publish_lines(FakeProducer(), "t", [b"\n", b"  \n"]).sent == 0
+    assert publish_lines(FakeProducer(), "reports.raw", [b"\n", b"  \n"]).sent == 0
     assert message_key({"event_type": "nope", "payload": {}}) is None
     assert message_key({"event_type": "sanction.imposed", "payload": "x"}) is None
 
@@ -46,3 +46,15 @@ def test_lines_the_broker_did_not_acknowledge_are_named():
     report = publish_lines(producer, "sanctions.raw", lines(EVENT, EVENT, EVENT))
     assert report.sent == 2 and [n for n, _ in report.undelivered] == [2]
     assert "NOT delivered" in report.summary() and "line 2" in report.summary()
+
+
+def test_only_ingress_topics_can_be_published_to():
+    import pytest
+
+    from producers.publish import PublishError
+
+    for topic in ("events.enriched", "events.dlq", "events.valid", "alerts.overdue", "reports.raww"):
+        producer = FakeProducer()
+        with pytest.raises(PublishError, match="ingress topics only: reports.raw, recommendations.raw, sanctions.raw"):
+            publish_lines(producer, topic, lines(EVENT))
+        assert producer.sent == []

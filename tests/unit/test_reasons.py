@@ -8,7 +8,8 @@ from netra.contracts import decode, reasons
 from netra.contracts.reasons import CODES
 
 REPO = Path(__file__).resolve().parents[2]
-EMITTERS = ["netra/contracts/decode.py", "netra/contracts/events.py", "consumers/enricher.py", "consumers/sink.py"]
+EMITTERS = ["netra/contracts/decode.py", "netra/contracts/events.py", "netra/contracts/enriched.py",
+            "netra/contracts/headers.py", "consumers/enricher.py", "consumers/sink.py"]
 
 
 def test_every_pydantic_mapping_target_is_registered():
@@ -20,7 +21,7 @@ def test_every_literal_code_in_the_emitters_is_registered():
     for rel in EMITTERS:
         text = (REPO / rel).read_text()
         found |= set(re.findall(r'"((?:message|event_type|schema_version|topic|schema|text|nip|nik|decision|'
-                                r'enrich|event_id)\.[a-z_0-9]+)', text))
+                                r'enrich|enrichment|event_id|reporter|dlq)\.[a-z_0-9]+)', text))
     assert found, "the scan found codes"
     assert found <= CODES, found - CODES
 

@@ -72,7 +72,8 @@ def test_enricher_forwards_enriched_events_without_reporter_identity():
     event = json.loads(out.forward[0].value)
     assert event["payload"]["reporter"] == {"type": "voter"} and "enrichment" in event
     bad = Enricher(secret=b"k").process([record(b"{}", topic="events.valid")])
-    assert bad.forward == [] and json.loads(dict(bad.rejected[0].headers)["netra.reasons"]) == ["enrich.failed:KeyError"]
+    assert bad.forward == [] and json.loads(dict(bad.rejected[0].headers)["netra.reasons"]) == [
+        "schema.required:event_type"]
 
 
 def test_sink_turns_records_into_event_and_reject_rows():
@@ -84,7 +85,7 @@ def test_sink_turns_records_into_event_and_reject_rows():
     assert event[0] == "0b6f0000-0000-4000-8000-000000000001" and event[8:11] == ("events.enriched", 0, 3)
     assert reject[:4] == ("reports.raw", 0, 9, "validator") and reject[4] == '{"message.not_json"}'
     assert reject[9] == "\\x" + b"\x00bad".hex()
-    assert event_row(record(enriched.value))[7] == event[7], "the body hash is stable"
+    assert event_row(record(enriched.value), json.loads(enriched.value))[7] == event[7], "the body hash is stable"
     assert reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")[5] is None
 
 
