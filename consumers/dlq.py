@@ -1,9 +1,12 @@
-"""Dead-letter records: the original bytes and headers plus machine-readable reasons (names: netra.contracts.headers)."""
+"""Dead-letter records: the original bytes and headers plus machine-readable reasons.
+
+Header names and the DLQ record contract are in netra.contracts.headers.
+"""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from consumers.loop import Outgoing
 from netra.contracts.headers import (
@@ -22,7 +25,7 @@ from netra.contracts.topics import TOPIC_DLQ
 
 def dlq_message(record, reasons: Sequence[str], stage: str, now: datetime | None = None) -> Outgoing:
     """A DLQ record for a consumed Kafka record: same key and value bytes, reasons in headers."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     original = [(k, v) for k, v in (record.headers or []) if k not in DLQ_HEADERS]
     extra = [
         (H_REASONS, json.dumps(list(reasons)).encode()),

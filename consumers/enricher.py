@@ -6,8 +6,8 @@ enrichment cannot handle) goes to events.dlq with reason codes while the stream 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from consumers.dlq import dlq_message
 from consumers.loop import Outcome, Outgoing

@@ -11,8 +11,9 @@ import json
 import logging
 import signal
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 log = logging.getLogger("netra.consumer")
 #: With --until-idle, how much longer than the idle time to wait for a partition assignment.

@@ -13,9 +13,9 @@ import io
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Sequence
+from datetime import UTC, datetime
 
 from consumers.loop import Outcome
 from netra.contracts.codec import body_sha256
@@ -111,7 +111,8 @@ def scrub_reporter(value: bytes, secret: bytes) -> tuple[bytes, str | None]:
 def _peek_envelope(value: bytes) -> dict:
     """Best effort: event_id/type/source of a rejected message, when it is a JSON object at all.
 
-    Lenient on purpose (NaN and Infinity parse): what can be read can be scrubbed."""
+    Lenient on purpose (NaN and Infinity parse): what can be read can be scrubbed.
+    """
     try:
         obj = json.loads(value)
     except (ValueError, RecursionError):
@@ -127,7 +128,8 @@ def _envelope_text(env: dict, name: str) -> str | None:
 def reject_row(record, secret: bytes, meta: DlqHeaders | None = None, reasons: Sequence[str] = ()) -> tuple:
     """The raw.rejected_events row of a DLQ record (`meta`: its checked headers), or of a message the sink
     itself refuses (`reasons`; its own topic/partition/offset are then the source). Reporter identity is
-    scrubbed either way."""
+    scrubbed either way.
+    """
     # header names and values are the sender's: no NUL may reach the jsonb column
     original = {_text(k): _text((v or b"").decode("utf-8", "replace")) for k, v in (record.headers or [])
                 if not (isinstance(k, str) and k.startswith(NETRA_PREFIX))}
@@ -138,7 +140,7 @@ def reject_row(record, secret: bytes, meta: DlqHeaders | None = None, reasons: S
                                                meta.stage, meta.reasons, meta.rejected_at)
     else:
         source, stage, rejected_at = ((record.topic, record.partition, record.offset), STAGE,
-                                      datetime.now(timezone.utc).isoformat())
+                                      datetime.now(UTC).isoformat())
     return (
         *source, stage, _pg_array(reasons),
         _envelope_text(env, "event_id"), _envelope_text(env, "event_type"), _envelope_text(env, "source"),

@@ -7,9 +7,9 @@ reason codes. Never one GX call per event.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Mapping, Sequence
 
 from consumers.dlq import dlq_message
 from consumers.loop import Outcome, Outgoing

@@ -8,8 +8,8 @@ merits, and the replayed rows are marked so they are not sent twice.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from netra.contracts.headers import H_REPLAY_OF, H_REPORTER_KEY
 from netra.enrichment import seal_reporter_key

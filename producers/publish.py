@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO, Iterable
+from typing import IO
 
 from netra.contracts.events import EVENT_TYPES
 from netra.contracts.topics import INGRESS_TOPICS, INTERNAL_TOPICS

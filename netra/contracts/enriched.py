@@ -9,7 +9,7 @@ is refused with a reason code and never reaches raw.events. Its JSON Schema is w
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, TypeAdapter, model_validator
 from pydantic_core import PydanticCustomError
@@ -97,6 +97,8 @@ class SanctionInfo(_Strict):
 
 
 class ReportFiledEnrichment(_Strict):
+    """What the enricher adds to a report.filed."""
+
     version: Version
     region: Annotated[RegionInfo | None, _described("The region, null if the code is not in the reference table.")]
     election_phase: Annotated[Literal[ELECTION_PHASES] | None,  # type: ignore[valid-type]
@@ -108,11 +110,15 @@ class ReportFiledEnrichment(_Strict):
 
 
 class ReportDecidedEnrichment(_Strict):
+    """What the enricher adds to a report.decided."""
+
     version: Version
     proven_asn_keys: Annotated[list[Pseudonym], _described("Pseudonyms of payload.proven_nips, same order.")]
 
 
 class RecommendationIssuedEnrichment(_Strict):
+    """What the enricher adds to a recommendation.issued."""
+
     version: Version
     asn: Annotated[AsnProfile | None, _described("The recommended ASN, pseudonymised.")]
     ppk_agency: Annotated[AgencyMatch, _described("The PPK's agency matched to a canonical agency.")]
@@ -121,6 +127,8 @@ class RecommendationIssuedEnrichment(_Strict):
 
 
 class SanctionImposedEnrichment(_Strict):
+    """What the enricher adds to a sanction.imposed."""
+
     version: Version
     asn: Annotated[AsnProfile | None, _described("The sanctioned ASN, pseudonymised; null without a NIP.")]
     agency: Annotated[AgencyMatch, _described("The sanctioning agency matched to a canonical agency.")]
@@ -140,7 +148,9 @@ class EnrichedReporter(_Strict):
 
 
 class EnrichedReportFiled(ReportFiled):
-    reporter: Annotated[EnrichedReporter, _described("Reporter type only; NIK and name were dropped by the "
+    """The report.filed payload after enrichment."""
+
+    reporter: Annotated[EnrichedReporter, _described(  # type: ignore[assignment]  # narrowed on purpose"Reporter type only; NIK and name were dropped by the "
                                                      "enricher (reporter_key replaces them).")]
 
 
@@ -148,11 +158,13 @@ _ENRICHMENT_DOC = "Added by the enricher (netra.enrichment); see the definitions
 
 
 class EnrichedReportFiledEvent(ReportFiledEvent):
+    """An enriched report.filed."""
+
     payload: Annotated[EnrichedReportFiled, _described("The report.filed payload, reporter reduced to its type.")]
     enrichment: Annotated[ReportFiledEnrichment, _described(_ENRICHMENT_DOC)]
 
     @model_validator(mode="after")
-    def _one_entry_per_subject(self) -> "EnrichedReportFiledEvent":
+    def _one_entry_per_subject(self) -> EnrichedReportFiledEvent:
         if len(self.enrichment.subjects) != len(self.payload.subjects):
             raise PydanticCustomError("enrichment.subjects_mismatch",
                                       "the enrichment needs one subjects entry per payload subject")
@@ -160,35 +172,43 @@ class EnrichedReportFiledEvent(ReportFiledEvent):
 
 
 class EnrichedReportDecidedEvent(ReportDecidedEvent):
+    """An enriched report.decided."""
+
     enrichment: Annotated[ReportDecidedEnrichment, _described(_ENRICHMENT_DOC)]
 
 
 class EnrichedRecommendationIssuedEvent(RecommendationIssuedEvent):
+    """An enriched recommendation.issued."""
+
     enrichment: Annotated[RecommendationIssuedEnrichment, _described(_ENRICHMENT_DOC)]
 
 
 class EnrichedRecommendationClosedEvent(RecommendationClosedEvent):
+    """An enriched recommendation.closed."""
+
     enrichment: Annotated[VersionOnlyEnrichment, _described(_ENRICHMENT_DOC)]
 
 
 class EnrichedSanctionImposedEvent(SanctionImposedEvent):
+    """An enriched sanction.imposed."""
+
     enrichment: Annotated[SanctionImposedEnrichment, _described(_ENRICHMENT_DOC)]
 
 
 class EnrichedSanctionRevokedEvent(SanctionRevokedEvent):
+    """An enriched sanction.revoked."""
+
     enrichment: Annotated[VersionOnlyEnrichment, _described(_ENRICHMENT_DOC)]
 
 
 #: One message on events.enriched, told apart by event_type.
 EnrichedEvent = Annotated[
-    Union[
-        EnrichedReportFiledEvent,
-        EnrichedReportDecidedEvent,
-        EnrichedRecommendationIssuedEvent,
-        EnrichedRecommendationClosedEvent,
-        EnrichedSanctionImposedEvent,
-        EnrichedSanctionRevokedEvent,
-    ],
+    EnrichedReportFiledEvent
+    | EnrichedReportDecidedEvent
+    | EnrichedRecommendationIssuedEvent
+    | EnrichedRecommendationClosedEvent
+    | EnrichedSanctionImposedEvent
+    | EnrichedSanctionRevokedEvent,
     Field(discriminator="event_type"),
 ]
 ENRICHED_EVENT = TypeAdapter(EnrichedEvent)

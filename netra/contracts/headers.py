@@ -8,9 +8,10 @@ warehouse, so a forged or broken DLQ record is refused with a reason instead of 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Any
 
 from netra.contracts.reasons import CODES
 from netra.contracts.topics import STAGES
@@ -92,7 +93,7 @@ def dlq_headers(headers: Iterable[tuple[str, bytes | None]] | None, known_codes:
     for name in (H_REASONS, H_STAGE, H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET, H_REJECTED_AT):
         if name not in text and f"dlq.header_invalid:{name}" not in problems:
             problems.append(f"dlq.header_missing:{name}")
-    reasons: list = []
+    reasons: Any = []
     if H_REASONS in text:
         try:
             reasons = json.loads(text[H_REASONS])
@@ -105,7 +106,7 @@ def dlq_headers(headers: Iterable[tuple[str, bytes | None]] | None, known_codes:
         problems.append(f"dlq.header_invalid:{H_STAGE}")
     if H_SOURCE_TOPIC in text and not 0 < len(text[H_SOURCE_TOPIC]) <= 249:
         problems.append(f"dlq.header_invalid:{H_SOURCE_TOPIC}")
-    numbers = {}
+    numbers: dict[str, int | None] = {}
     for name in (H_SOURCE_PARTITION, H_SOURCE_OFFSET) + ((H_TRUNCATED,) if H_TRUNCATED in text else ()):
         if name in text:
             numbers[name] = _int(text[name])
@@ -119,5 +120,7 @@ def dlq_headers(headers: Iterable[tuple[str, bytes | None]] | None, known_codes:
             problems.append(f"dlq.header_invalid:{H_REJECTED_AT}")
     if problems:
         raise DlqHeadersError(problems)
-    return DlqHeaders(tuple(reasons), text[H_STAGE], text[H_SOURCE_TOPIC], numbers[H_SOURCE_PARTITION],
-                      numbers[H_SOURCE_OFFSET], text[H_REJECTED_AT], numbers.get(H_TRUNCATED))
+    partition, offset = numbers[H_SOURCE_PARTITION], numbers[H_SOURCE_OFFSET]
+    assert partition is not None and offset is not None  # checked above
+    return DlqHeaders(tuple(reasons), text[H_STAGE], text[H_SOURCE_TOPIC], partition, offset, text[H_REJECTED_AT],
+                      numbers.get(H_TRUNCATED))

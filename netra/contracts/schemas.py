@@ -1,7 +1,7 @@
 """Write (and check) the committed JSON Schema of each event type, and of events.enriched, from the models.
 
-    python -m netra.contracts.schemas          # rewrite netra/contracts/schemas/*.json
-    python -m netra.contracts.schemas --check  # exit 1 if a committed file is stale
+python -m netra.contracts.schemas          # rewrite netra/contracts/schemas/*.json
+python -m netra.contracts.schemas --check  # exit 1 if a committed file is stale
 """
 from __future__ import annotations
 

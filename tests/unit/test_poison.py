@@ -13,7 +13,6 @@ from consumers.validator import Validator
 from fakes import record
 from netra.contracts.codec import encode_event
 from netra.contracts.decode import decode_enriched
-from netra.contracts.enriched import ENRICHED_EVENT
 from netra.contracts.headers import H_REASONS, H_SOURCE_PARTITION, H_STAGE, DlqHeadersError, dlq_headers
 
 FILED = (Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_bytes()
@@ -51,8 +50,10 @@ def test_every_event_of_a_generated_season_passes_the_enriched_contract(tmp_path
 
 @pytest.mark.parametrize(("mutate", "reason"), [
     (lambda e: e.pop("enrichment"), "schema.required:enrichment"),
-    (lambda e: e["payload"]["reporter"].update(nik="3372012609860001"), "reporter.identity_present:payload.reporter.nik"),
-    (lambda e: e["payload"]["reporter"].update(name="Siti Aminah"), "reporter.identity_present:payload.reporter.name"),
+    (lambda e: e["payload"]["reporter"].update(nik="3372012609860001"),
+     "reporter.identity_present:payload.reporter.nik"),
+    (lambda e: e["payload"]["reporter"].update(name="Siti Aminah"),
+     "reporter.identity_present:payload.reporter.name"),
     (lambda e: e["enrichment"].update(reporter_name="Siti"), "schema.unknown_field:enrichment.reporter_name"),
     (lambda e: e["enrichment"]["subjects"].pop(), "enrichment.subjects_mismatch"),
     (lambda e: e["enrichment"].update(version=2), "schema.enum:enrichment.version"),
