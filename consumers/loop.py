@@ -4,6 +4,11 @@ A stage only supplies its pure part (`process(records) -> Outcome`); the loop ow
 polling, batching, graceful shutdown on SIGTERM/SIGINT, `--until-idle`, counters and
 offset commits. Offsets are committed only after the stage's output is durable (every
 produced message acknowledged by the broker, or the sink's transaction committed).
+
+With a `Patience` (consumers.resilience), polling and writing ride out a broker or Postgres
+outage (retry with backoff, one log line each way) instead of exiting, and a failed Kafka
+offset commit is logged, not fatal: the output is already durable, the next commit covers
+the batch, and a re-delivery after a crash is stored once by the sink.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from consumers.resilience import Patience, Stopped
 
 log = logging.getLogger("netra.consumer")
 #: With --until-idle, how much longer than the idle time to wait for a partition assignment.
@@ -102,15 +109,17 @@ def run(
     until_idle: float | None = None,
     stop: StopFlag | None = None,
     commit_to_kafka: bool = True,
+    patience: Patience | None = None,
 ) -> Counters:
     """Run `stage` until stopped, or until no message arrived for `until_idle` seconds."""
     stop = stop if stop is not None else StopFlag()
     counters = Counters()
     last_message = waiting_since = time.monotonic()
     assigned = False
+    step = _steps(patience)
     try:
         while not stop:
-            polled = consumer.poll(timeout_ms=batch_wait_ms, max_records=batch_size)
+            polled = step("poll Kafka", consumer.poll, timeout_ms=batch_wait_ms, max_records=batch_size)
             records = [r for part in polled.values() for r in part]
             if not records:
                 if not consumer.assignment():
@@ -131,17 +140,38 @@ def run(
             assigned = True
             last_message = time.monotonic()
             outcome = stage.process(records)
-            emit(records, outcome)
+            step(f"write the {stage.name} output", emit, records, outcome)
             if commit_to_kafka:
-                consumer.commit()
+                _commit(consumer, stage, tolerate=patience is not None)
             counters.batches += 1
             counters.consumed += len(records)
             counters.forwarded += len(outcome.forward)
             counters.rejected += len(outcome.rejected)
             log.info(json.dumps({"event": "batch", "stage": stage.name, "size": len(records),
                                  "forwarded": len(outcome.forward), "rejected": len(outcome.rejected)}))
+    except Stopped as waiting:  # SIGTERM during an outage: the batch in hand is re-delivered after a restart
+        log.info(json.dumps({"event": "stopped_while_waiting", "stage": stage.name, "step": str(waiting)}))
     finally:
         counters.stats = dict(getattr(stage, "stats", {}))
         log.info(json.dumps({"event": "stopped", "stage": stage.name, **counters.as_dict()}))
     return counters
 
+
+
+def _steps(patience: Patience | None) -> Callable:
+    """How the loop calls Kafka and the writer: directly, or retried through `patience`."""
+    if patience is None:
+        return lambda _step, fn, *args, **kwargs: fn(*args, **kwargs)
+    return patience.run
+
+
+def _commit(consumer, stage: Stage, *, tolerate: bool) -> None:
+    try:
+        consumer.commit()
+    except Exception as exc:
+        if not tolerate:
+            raise
+        from consumers.resilience import describe
+
+        log.warning(json.dumps({"event": "commit_failed", "stage": stage.name, "error": describe(exc),
+                                "effect": "the batch is durable; the next commit covers it"}))

@@ -1,47 +1,57 @@
-"""Wire a stage to real clients: `netra consume validator|enricher|sink [--until-idle S]`."""
+"""Wire a stage to real clients: `netra consume validator|enricher|sink [--until-idle S]`.
+
+Every client is created, and every read of the warehouse made, through a `Patience`, so a
+stage started while Kafka or PostgreSQL is down waits for it (one log line) instead of
+exiting, and one running through a restart of either carries on.
+"""
 from __future__ import annotations
 
+import logging
+import time
+
 from consumers.loop import Counters, KafkaEmitter, StopFlag, run
-from netra.contracts.topics import STAGES
+from consumers.resilience import Patience
+from netra.contracts.topics import STAGES, TOPIC_REPORTS
 from netra.settings import Settings
+
+log = logging.getLogger("netra.consumer")
 
 
 def run_stage(name: str, settings: Settings, until_idle: float | None = None,
               stop: StopFlag | None = None) -> Counters:
+    """Run one stage until stopped (or idle); returns its counters."""
     from netra.kafka_io import make_consumer, make_producer
 
     if name not in STAGES:
         raise ValueError(f"unknown stage {name!r}; choose one of {', '.join(STAGES)}")
+    stop = stop if stop is not None else StopFlag()
+    patience = Patience(give_up_s=settings.outage_give_up_s, stop=stop)
     group_id = settings.group_id(name)
-    consumer = make_consumer(settings, group_id)
     loop_args = dict(batch_wait_ms=settings.batch_wait_ms, batch_size=settings.batch_size,
-                     until_idle=until_idle, stop=stop)
+                     until_idle=until_idle, stop=stop, patience=patience)
+    if name == "sink":
+        return _run_sink(settings, group_id, patience, loop_args)
+    if name == "validator":
+        from consumers.validator import Validator
+
+        stage = Validator(max_message_bytes=settings.max_message_bytes)
+        _warm_start(stage, settings, patience)
+    else:
+        from consumers.enricher import Enricher
+
+        stage = Enricher(secret=settings.hmac_key)
+    consumer = patience.run("connect to Kafka", make_consumer, settings, group_id)
     try:
-        if name == "sink":
-            from consumers.sink import PostgresWriter, Sink, seek_listener
-            from netra.warehouse.db import connect
-
-            conn = connect(settings)
-            try:
-                writer = PostgresWriter(conn, group_id)
-                stage = Sink(secret=settings.hmac_key)
-                consumer.subscribe(list(stage.input_topics), listener=seek_listener(consumer, writer))
-                return run(consumer, stage, writer, **loop_args)
-            finally:
-                conn.close()
-        if name == "validator":
-            from consumers.validator import Validator
-
-            stage = Validator(max_message_bytes=settings.max_message_bytes)
-            _warm_start(stage, settings)
-        else:
-            from consumers.enricher import Enricher
-
-            stage = Enricher(secret=settings.hmac_key)
-        producer = make_producer(settings)
+        producer = patience.run("connect to Kafka", make_producer, settings)
         try:
-            consumer.subscribe(list(stage.input_topics))
-            return run(consumer, stage, KafkaEmitter(producer), **loop_args)
+            if name == "validator":
+                polled = OnAssignment(consumer, (TOPIC_REPORTS,),
+                                      lambda parts: replay_report_index(consumer, stage, settings, parts))
+                consumer.subscribe(list(stage.input_topics), listener=polled.listener())
+            else:
+                polled = consumer
+                consumer.subscribe(list(stage.input_topics))
+            return run(polled, stage, KafkaEmitter(producer), **loop_args)
         finally:
             producer.flush()
             producer.close()
@@ -49,21 +59,120 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
         consumer.close()
 
 
-def _warm_start(validator, settings: Settings) -> None:
-    """Load the reports already landed, so decisions after a restart are still checked against them."""
-    import logging
-
+def _run_sink(settings: Settings, group_id: str, patience: Patience, loop_args: dict) -> Counters:
+    from consumers.sink import PostgresWriter, Sink, seek_to_stored
+    from netra.kafka_io import make_consumer
     from netra.warehouse.db import connect
 
-    log = logging.getLogger("netra.validator")
+    def reconnect():
+        return connect(settings, connect_timeout=5)
+
+    writer = PostgresWriter(patience.run("connect to PostgreSQL", reconnect), group_id, reconnect=reconnect)
     try:
-        conn = connect(settings)
-    except Exception as exc:  # the validator works without the warehouse; the rule is then skipped
-        log.warning("no warehouse for the report index (%s); proven-NIP checks start empty", exc)
-        return
-    try:
-        log.info("report index warm start: %d reports", validator.reports.load(conn))
-    except Exception as exc:
-        log.warning("report index warm start failed (%s); proven-NIP checks start empty", exc)
+        consumer = patience.run("connect to Kafka", make_consumer, settings, group_id)
+        try:
+            stage = Sink(secret=settings.hmac_key)
+            polled = OnAssignment(consumer, stage.input_topics, lambda parts: seek_to_stored(consumer, writer, parts))
+            consumer.subscribe(list(stage.input_topics), listener=polled.listener())
+            return run(polled, stage, writer, **loop_args)
+        finally:
+            consumer.close()
     finally:
-        conn.close()
+        writer.close()
+
+
+def _warm_start(validator, settings: Settings, patience: Patience) -> None:
+    """Load the reports already landed, so decisions after a restart are still checked against them.
+
+    Waits for the warehouse: starting with an empty index would let a decision whose report
+    landed long ago pass unchecked.
+    """
+    from netra.warehouse.db import connect
+
+    def load() -> int:
+        conn = connect(settings, connect_timeout=5)
+        try:
+            return validator.reports.load(conn)
+        finally:
+            conn.close()
+
+    log.info("report index warm start: %d reports landed", patience.run("load the report index", load))
+
+
+class OnAssignment:
+    """A consumer whose newly assigned partitions (of `topics`) stay paused until `prepare(partitions)` ran.
+
+    `prepare` runs in the polling thread before the next poll, where it may block and where the
+    loop's Patience retries it through an outage (kafka-python runs rebalance listeners on its
+    IO thread, where blocking calls are not allowed and would stall heartbeats).
+    """
+
+    def __init__(self, consumer, topics, prepare):
+        self._consumer = consumer
+        self._topics = set(topics)
+        self._prepare = prepare
+        self.pending: set = set()
+
+    def __getattr__(self, name):
+        return getattr(self._consumer, name)
+
+    def listener(self):
+        from kafka import ConsumerRebalanceListener
+
+        outer = self
+
+        class _PauseUntilPrepared(ConsumerRebalanceListener):
+            def on_partitions_revoked(self, revoked):
+                outer.pending -= set(revoked)
+
+            def on_partitions_assigned(self, assigned):
+                new = [tp for tp in assigned if tp.topic in outer._topics]
+                if new:
+                    outer._consumer.pause(*new)
+                    outer.pending |= set(new)
+
+        return _PauseUntilPrepared()
+
+    def poll(self, **kwargs):
+        if self.pending:
+            parts = [tp for tp in self.pending if tp in self._consumer.assignment()]
+            if parts:
+                self._prepare(parts)
+                self._consumer.resume(*parts)
+            self.pending.clear()
+        return self._consumer.poll(**kwargs)
+
+
+def replay_report_index(consumer, validator, settings: Settings, parts) -> None:
+    """Read the filings of reports.raw `parts` up to the group's committed offsets into the report index.
+
+    A filing this group already validated but that has not landed yet (still on events.valid or
+    events.enriched when the previous owner stopped) is then known again, so the decision that
+    follows it is checked exactly as it would have been without the restart or rebalance; what
+    has landed, the warm start loaded. Reads what the topic keeps, from its beginning.
+    """
+    from netra.kafka_io import make_consumer
+
+    todo = {}
+    for tp in parts:
+        end = consumer.committed(tp)
+        if end:
+            todo[tp] = end
+    seen = 0
+    if todo:
+        reader = make_consumer(settings, None, enable_auto_commit=False)
+        try:
+            reader.assign(list(todo))
+            reader.seek_to_beginning(*todo)
+            deadline = time.monotonic() + 120
+            while todo:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"reports.raw could not be read up to the committed offsets {todo}")
+                for tp, records in reader.poll(timeout_ms=1000, max_records=5000).items():
+                    seen += validator.catch_up([r for r in records if r.offset < todo.get(tp, 0)])
+                for tp in [tp for tp in todo if reader.position(tp) >= todo[tp]]:
+                    del todo[tp]
+        finally:
+            reader.close()
+    log.info("report index caught up: %d filings replayed from reports.raw partitions %s", seen,
+             sorted(tp.partition for tp in parts))

@@ -213,18 +213,38 @@ def _copy(cur, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
 
 
 class PostgresWriter:
-    """Writes one batch's rows and the next offsets of its partitions in a single transaction."""
+    """Writes one batch's rows and the next offsets of its partitions in a single transaction.
 
-    def __init__(self, conn, group_id: str):
+    With `reconnect` (a function returning a new connection), a connection lost to a Postgres
+    restart is replaced on the next call; the failed call raises, the transaction was rolled
+    back, and the loop retries the same batch (consumers.resilience).
+    """
+
+    def __init__(self, conn, group_id: str, reconnect=None):
         self.conn = conn
         self.group_id = group_id
+        self.reconnect = reconnect
         self.inserted_events = 0
         self.inserted_rejects = 0
         self.conflicts = 0
 
+    def connection(self):
+        """The live connection, a new one when the last was lost (and `reconnect` is given)."""
+        if self.reconnect is not None and (self.conn is None or self.conn.closed):
+            if self.conn is not None:
+                log.warning(json.dumps({"event": "postgres_reconnect", "group": self.group_id}))
+            self.conn = None
+            self.conn = self.reconnect()
+        return self.conn
+
+    def close(self) -> None:
+        if self.conn is not None and not self.conn.closed:
+            self.conn.close()
+
     def stored_offsets(self) -> dict[tuple[str, int], int]:
-        with self.conn:
-            with self.conn.cursor() as cur:
+        conn = self.connection()
+        with conn:
+            with conn.cursor() as cur:
                 cur.execute("SELECT topic, partition, next_offset FROM raw.consumer_offsets WHERE group_id = %s",
                             (self.group_id,))
                 return {(t, p): o for t, p, o in cur.fetchall()}
@@ -234,8 +254,9 @@ class PostgresWriter:
         for r in records:
             key = (r.topic, r.partition)
             next_offsets[key] = max(next_offsets.get(key, 0), r.offset + 1)
-        with self.conn:  # one transaction: rows + offsets, or nothing
-            with self.conn.cursor() as cur:
+        conn = self.connection()
+        with conn:  # one transaction: rows + offsets, or nothing
+            with conn.cursor() as cur:
                 if outcome.forward:
                     cur.execute("CREATE TEMP TABLE IF NOT EXISTS sink_events "
                                 "(LIKE raw.events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
@@ -267,8 +288,23 @@ class PostgresWriter:
         """Runs last inside the transaction; a seam for crash tests (an exception rolls everything back)."""
 
 
+def seek_to_stored(consumer, writer: PostgresWriter, partitions) -> None:
+    """Seek each of `partitions` to the offset stored in raw.consumer_offsets (where there is one)."""
+    stored = writer.stored_offsets()
+    for tp in partitions:
+        offset = stored.get((tp.topic, tp.partition))
+        if offset is not None:
+            consumer.seek(tp, offset)
+            log.info(json.dumps({"event": "seek", "topic": tp.topic, "partition": tp.partition, "offset": offset}))
+
+
 def seek_listener(consumer, writer: PostgresWriter):
-    """A rebalance listener that seeks newly assigned partitions to the offsets stored in Postgres."""
+    """A rebalance listener that seeks newly assigned partitions to the offsets stored in Postgres.
+
+    It reads Postgres on kafka-python's IO thread; `netra consume sink` instead pauses new
+    partitions and seeks them from the polling thread (consumers.run.OnAssignment), which can
+    wait for Postgres to come back without stalling heartbeats.
+    """
     from kafka import ConsumerRebalanceListener
 
     class _SeekToStored(ConsumerRebalanceListener):
@@ -276,12 +312,6 @@ def seek_listener(consumer, writer: PostgresWriter):
             pass
 
         def on_partitions_assigned(self, assigned):
-            stored = writer.stored_offsets()
-            for tp in assigned:
-                offset = stored.get((tp.topic, tp.partition))
-                if offset is not None:
-                    consumer.seek(tp, offset)
-                    log.info(json.dumps({"event": "seek", "topic": tp.topic, "partition": tp.partition,
-                                         "offset": offset}))
+            seek_to_stored(consumer, writer, assigned)
 
     return _SeekToStored()

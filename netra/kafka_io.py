@@ -8,11 +8,19 @@ from netra.settings import ALL_TOPICS, Settings
 Say = Callable[[str], None]
 
 
+def client_config(settings: Settings) -> dict:
+    """What every Kafka client Netra creates shares: where the brokers are (and how to reach them).
+
+    The one place for connection settings, so security options (SASL/TLS) are added once.
+    """
+    return dict(bootstrap_servers=settings.kafka_bootstrap)
+
+
 def make_producer(settings: Settings, **overrides):
     from kafka import KafkaProducer
 
     config = dict(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_config(settings),
         acks="all",
         linger_ms=5,
         # no retry count: kafka-python retries (idempotently) until delivery_timeout_ms (120 s), so a
@@ -51,30 +59,48 @@ def await_delivery(producer, futures: list, timeout: float = 60.0) -> None:
         raise DeliveryError(failures)
 
 
-def make_consumer(settings: Settings, group_id: str, **overrides):
+def make_consumer(settings: Settings, group_id: str | None, **overrides):
+    """A consumer in `group_id` (None: no group, for reading partitions by hand).
+
+    The session timeout is NETRA_KAFKA_SESSION_TIMEOUT_MS (a dead member's partitions move after
+    that long); NETRA_CONSUMER_INSTANCE_ID makes the membership static, so a restarted member
+    rejoins with its partitions at once instead of waiting out its old session.
+    """
     from kafka import KafkaConsumer
 
+    session_ms = settings.kafka_session_timeout_ms
     config = dict(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_config(settings),
         group_id=group_id,
+        session_timeout_ms=session_ms,
+        heartbeat_interval_ms=max(100, min(3000, session_ms // 3)),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=settings.batch_size,
         fetch_max_bytes=8 * 1024 * 1024,
         max_partition_fetch_bytes=2 * 1024 * 1024,
-        client_id=group_id,
+        client_id=group_id or "netra-reader",
     )
+    if group_id and settings.consumer_instance_id:
+        config["group_instance_id"] = f"{group_id}.{settings.consumer_instance_id}"
     config.update(overrides)
     return KafkaConsumer(**config)
 
 
+def make_admin(settings: Settings, **overrides):
+    from kafka import KafkaAdminClient
+
+    config = dict(**client_config(settings), client_id="netra-admin")
+    config.update(overrides)
+    return KafkaAdminClient(**config)
+
+
 def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> list[str]:
     """Create the topics that are missing (idempotent). Returns the names created."""
-    from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-admin")
+    admin = make_admin(settings)
     try:
         existing = set(admin.list_topics())
         missing = [t for t in topics if t not in existing]

@@ -60,6 +60,12 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("NETRA_BKPSDM_INBOX", "", "Folder of BKPSDM CSV/XLSX exports for import_bkpsdm_exports (archive: its processed/). "
          "Empty: NETRA_HOME/inbox/bkpsdm."),
     Spec("NETRA_GROUP_PREFIX", "netra", "Prefix of the consumer group ids (<prefix>.validator, ...)."),
+    Spec("NETRA_KAFKA_SESSION_TIMEOUT_MS", "10000", "Consumer group session timeout: how soon the group notices a "
+         "dead member and hands its partitions to the others (heartbeats every third of it)."),
+    Spec("NETRA_CONSUMER_INSTANCE_ID", "", "Static group membership: a stable id per consumer process (unique "
+         "within its stage), so a restarted member gets its partitions back at once. Empty: dynamic membership."),
+    Spec("NETRA_OUTAGE_GIVE_UP_S", "3600", "How long a consumer keeps retrying while Kafka or PostgreSQL is "
+         "unreachable before it exits (0: never gives up)."),
     Spec("NETRA_AIRFLOW_PORT", "8080", "Port of the local Airflow API server / UI."),
     Spec("NETRA_LOG_LEVEL", "INFO", "Log level of consumers and commands."),
 )
@@ -118,6 +124,9 @@ class Settings:
     small_cell_k: int
     bkpsdm_inbox: Path
     group_prefix: str
+    kafka_session_timeout_ms: int
+    consumer_instance_id: str
+    outage_give_up_s: int
     airflow_port: int
     log_level: str
     _hmac_key: str | None
@@ -186,6 +195,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         bkpsdm_inbox=Path(get("NETRA_BKPSDM_INBOX") or Path(get("NETRA_HOME")) / "inbox" / "bkpsdm")
         .expanduser().resolve(),
         group_prefix=get("NETRA_GROUP_PREFIX"),
+        kafka_session_timeout_ms=_int("NETRA_KAFKA_SESSION_TIMEOUT_MS", get("NETRA_KAFKA_SESSION_TIMEOUT_MS"), 1000),
+        consumer_instance_id=get("NETRA_CONSUMER_INSTANCE_ID").strip(),
+        outage_give_up_s=_int("NETRA_OUTAGE_GIVE_UP_S", get("NETRA_OUTAGE_GIVE_UP_S"), 0),
         airflow_port=_int("NETRA_AIRFLOW_PORT", get("NETRA_AIRFLOW_PORT"), 1),
         log_level=get("NETRA_LOG_LEVEL").upper(),
         _hmac_key=env.get("NETRA_HMAC_KEY") or None,
