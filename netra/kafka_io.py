@@ -13,7 +13,9 @@ def client_config(settings: Settings) -> dict:
 
     The one place for connection settings, so security options (SASL/TLS) are added once.
     """
-    return dict(bootstrap_servers=settings.kafka_bootstrap)
+    # reconnect at least every second while a broker is away (kafka-python's default backs off to 30 s),
+    # so a restarted broker is picked up at once
+    return dict(bootstrap_servers=settings.kafka_bootstrap, reconnect_backoff_max_ms=1000)
 
 
 def make_producer(settings: Settings, **overrides):

@@ -31,7 +31,8 @@ def patience(**kw):
     return Patience(clock=clock, sleep=clock.sleep, **kw), clock
 
 
-def flaky(failures, exc=ConnectionRefusedError("[Errno 111] ECONNREFUSED")):
+def flaky(failures, exc=None):
+    exc = exc if exc is not None else ConnectionRefusedError("[Errno 111] ECONNREFUSED")
     calls = []
 
     def fn():
