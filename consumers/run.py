@@ -112,9 +112,18 @@ class OnAssignment:
         self._topics = set(topics)
         self._prepare = prepare
         self.pending: set = set()
+        self._just_prepared = False
 
     def __getattr__(self, name):
         return getattr(self._consumer, name)
+
+    def assignment(self):
+        """Empty while partitions wait for `prepare`, and once right after it, so --until-idle does not
+        count the preparation (a replay, a seek) as idle time."""
+        if self.pending or self._just_prepared:
+            self._just_prepared = False
+            return set()
+        return self._consumer.assignment()
 
     def listener(self):
         from kafka import ConsumerRebalanceListener
@@ -139,6 +148,7 @@ class OnAssignment:
             if parts:
                 self._prepare(parts)
                 self._consumer.resume(*parts)
+                self._just_prepared = True
             self.pending.clear()
         return self._consumer.poll(**kwargs)
 

@@ -45,6 +45,21 @@ def _kill_postgres(settings) -> None:
     _wait(lambda: _reap(info.pid) or not pid_alive(info.pid), 30, "postgres to die")
 
 
+def _stack_up(netra: str, env: dict) -> None:
+    """`netra stack up`; a second attempt when the first meets the crashed server's leftovers.
+
+    (Restarting the embedded Postgres right after a crash can need two attempts: a known issue of
+    netra/stack, issue 10 item 4, not of the consumers under test.)
+    """
+    for attempt in range(3):
+        done = subprocess.run([netra, "stack", "up"], env=env, capture_output=True, text=True, timeout=180)
+        if done.returncode == 0:
+            return
+        print(f"netra stack up attempt {attempt + 1} failed:\n{done.stdout[-1500:]}{done.stderr[-1500:]}")
+        time.sleep(2)
+    raise AssertionError("netra stack up did not bring Postgres back")
+
+
 def _wait(check, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -127,7 +142,7 @@ def test_consumers_ride_out_broker_and_postgres_restarts(pipeline, db, tmp_path)
         time.sleep(2)
         # as an operator would: `netra stack up` in a new process (pgserver caches the server it started in
         # this process and would not notice it died)
-        subprocess.run([netra, "stack", "up"], env=env, check=True, capture_output=True, timeout=120)
+        _stack_up(netra, env)
         note("postgres up again")
         _publish(pipeline, thirds[2])
         note("published the last third")
@@ -145,6 +160,8 @@ def test_consumers_ride_out_broker_and_postgres_restarts(pipeline, db, tmp_path)
         for p, _ in procs.values():
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
+        if _landed(pipeline)[0] < 0:  # leave the session's services up for the tests after this one
+            _stack_up(netra, env)
         codes = {}
         for key, (p, log) in procs.items():
             try:
