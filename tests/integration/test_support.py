@@ -16,7 +16,7 @@ def _counts(conn) -> dict[str, int]:
 
 
 def test_truncate_warehouse_empties_every_table_but_reference_data(db, pg_settings, tmp_path):
-    from netra.reconcile.run import reconcile
+    from support import reconcile
     from producers.generate import generate_season
 
     season = generate_season(tmp_path / "season", seed=3, scale=0.05)
