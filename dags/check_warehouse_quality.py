@@ -16,6 +16,7 @@ from airflow.sdk import dag, task
     schedule="@daily",
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Jakarta"),
     catchup=False,
+    is_paused_upon_creation=False,  # the schedule (and the asset watcher) runs without a click
     max_active_runs=1,
     tags=["netra", "quality"],
     doc_md=__doc__,

@@ -38,6 +38,7 @@ from airflow.sdk import dag, task
     schedule="*/15 * * * *",
     start_date=pendulum.datetime(2018, 1, 1, tz="Asia/Jakarta"),
     catchup=False,
+    is_paused_upon_creation=False,  # the schedule (and the asset watcher) runs without a click
     max_active_runs=1,  # two runs reading one inbox would race for the same files
     tags=["netra", "ingest", "bkpsdm"],
     doc_md=__doc__,

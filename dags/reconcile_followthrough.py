@@ -60,6 +60,7 @@ FOLLOWTHROUGH_EVENTS = Asset(
     # early enough that backfills can reconcile as of any date since Pemilu 2019
     start_date=pendulum.datetime(2018, 1, 1, tz="Asia/Jakarta"),
     catchup=False,
+    is_paused_upon_creation=False,  # the schedule (and the asset watcher) runs without a click
     max_active_runs=1,
     tags=["netra", "warehouse"],
     doc_md=__doc__,

@@ -434,6 +434,10 @@ def main(argv: list[str] | None = None) -> int:
         s = _settings()
         _OUTPUT["format"] = s.log_format
         configure_logging(s.log_level, s.log_format)
+        if args.command != "consume" and s.log_level != "DEBUG":
+            # a command says in one line what failed and what to do; kafka-python's own connection
+            # errors would repeat it less clearly (consumers keep them: they retry and log)
+            logging.getLogger("kafka").setLevel(logging.CRITICAL)
         return args.func(args)
     except SettingsError as exc:
         fail(str(exc))

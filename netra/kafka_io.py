@@ -109,11 +109,22 @@ def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> li
         admin.close()
 
 
-def missing_topics(settings: Settings, topics) -> list[str]:
-    """The given topics that do not exist on the broker (raises when the broker is not reachable)."""
+def missing_topics(settings: Settings, topics, confirm_s: float = 2.0) -> list[str]:
+    """The given topics that do not exist on the broker (raises when the broker is not reachable).
+
+    A broker's metadata can lag a moment behind a create (or a delete), so a topic is only
+    called missing when it is still absent after `confirm_s` seconds of asking again.
+    """
+    import time
+
     admin = make_admin(settings, client_id="netra-check")
     try:
-        existing = set(admin.list_topics())
+        deadline = time.monotonic() + confirm_s
+        while True:
+            existing = set(admin.list_topics())
+            missing = sorted(t for t in topics if t not in existing)
+            if not missing or time.monotonic() >= deadline:
+                return missing
+            time.sleep(0.25)
     finally:
         admin.close()
-    return sorted(t for t in topics if t not in existing)

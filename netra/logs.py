@@ -40,17 +40,39 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+#: Warnings that say nothing an operator can act on: kafka-python's event-loop timing notes
+#: ("Task ... ran for 0.118s") appear whenever a GX call holds the GIL for a moment.
+ERROR_ONLY = ("kafka.net.selector",)
+
+
 def quiet_libraries(level: str | int = "INFO") -> None:
     """Hold the chatty libraries at WARNING (unless `level` asks for DEBUG)."""
     numeric = logging.getLevelName(level) if isinstance(level, str) else level
-    floor = numeric if isinstance(numeric, int) and numeric < logging.INFO else logging.WARNING
+    debug = isinstance(numeric, int) and numeric < logging.INFO
     for name in NOISY_LIBRARIES:
-        logging.getLogger(name).setLevel(floor)
+        logging.getLogger(name).setLevel(numeric if debug else logging.WARNING)
+    for name in ERROR_ONLY:
+        logging.getLogger(name).setLevel(numeric if debug else logging.ERROR)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (it may be replaced after set-up, e.g. by pytest)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
 
 
 def configure(level: str = "INFO", fmt: str = "text", stream=None) -> None:
     """Root logging to stderr in the chosen format (replaces handlers set before, so it can be called again)."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

@@ -26,8 +26,9 @@ class StageMetrics:
     """The counters of one stage; `serve(port)` exposes them at http://host:port/metrics."""
 
     def __init__(self, stage: str):
-        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 
+        disable_created_metrics()  # no *_created series: they double the output and no alert uses them
         self.stage = stage
         self.registry = CollectorRegistry()
         labels = ("stage",)
