@@ -59,6 +59,7 @@ def publish(s, topic: str, events: list[dict]) -> None:
 
 
 def main() -> int:
+    """Prepare the season, or run the rounds and print their latencies."""
     p = argparse.ArgumentParser()
     p.add_argument("--season", type=Path, required=True)
     p.add_argument("--rounds", type=int, default=5)

@@ -17,7 +17,8 @@ Every 15 minutes. Operators need to know:
   per row: `sent` with its `event_id`, or `rejected` with reason codes and a plain
   explanation. A bad row never blocks the good ones. A file that cannot be read (not
   UTF-8, not a workbook, a required column missing) is not imported: it goes to
-  `rejected/` (beside `processed/`) with a result file that says why; the run still succeeds. Fix the file and drop it in
+  `rejected/` (beside `processed/`) with a result file that says why; the run still
+  succeeds. Fix the file and drop it in
   the inbox again: unchanged rows keep their event ids, so nothing is stored twice.
 - **Retries**: if Kafka does not acknowledge the events, the task fails and the file
   stays in the inbox; the retry (or the next run) imports it again, idempotently.

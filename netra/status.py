@@ -118,6 +118,7 @@ def collect(settings: Settings) -> dict:
 
 
 def report_json(settings: Settings, say: Say = print) -> int:
+    """Print the status as one JSON object; returns 0 when Kafka and Postgres answer, 1 otherwise."""
     data = collect(settings)
     say(json.dumps(data, default=str, sort_keys=True))
     return 0 if data["ok"] else 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 
 @dataclass
@@ -18,7 +18,7 @@ def recorded(conn, as_of: date, triggered_by: str = "command"):
     The row is written in its own transaction after the reconcile's own committed or rolled
     back, so a failed checkpoint still leaves a trace. Recording never hides the real error.
     """
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     record = RunRecord()
     try:
         yield record

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from netra.contracts.events import EVENT_TYPES
 

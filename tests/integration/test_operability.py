@@ -72,11 +72,11 @@ def test_the_sink_before_db_migrate_says_run_netra_db_migrate(pipeline, unmigrat
 
 
 def test_a_missing_topic_is_said_with_the_command_that_creates_it(pipeline, monkeypatch, capsys):
+    import time
+
     from kafka import KafkaAdminClient
 
     from netra.cli import main
-
-    import time
 
     admin = KafkaAdminClient(bootstrap_servers=pipeline.kafka_bootstrap)
     try:
