@@ -8,7 +8,8 @@ STAGES = ("validator", "enricher", "sink")
 
 
 def run_stage(name: str, settings: Settings, until_idle: float | None = None,
-              stop: StopFlag | None = None) -> Counters:
+              stop: StopFlag | None = None, metrics=None) -> Counters:
+    """`metrics`: a netra.metrics.StageMetrics the loop updates after every batch (None: no metrics)."""
     from netra.kafka_io import make_consumer, make_producer
 
     if name not in STAGES:
@@ -16,7 +17,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
     group_id = settings.group_id(name)
     consumer = make_consumer(settings, group_id)
     loop_args = dict(batch_wait_ms=settings.batch_wait_ms, batch_size=settings.batch_size,
-                     until_idle=until_idle, stop=stop)
+                     until_idle=until_idle, stop=stop, metrics=metrics)
     try:
         if name == "sink":
             from consumers.sink import PostgresWriter, Sink, seek_listener

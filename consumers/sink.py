@@ -165,7 +165,7 @@ FROM (SELECT *, first_value(body_sha256) OVER (PARTITION BY event_id ORDER BY ka
       FROM sink_events) s
 LEFT JOIN raw.events e ON e.event_id = s.event_id
 WHERE s.body_sha256 <> coalesce(e.body_sha256, s.first_in_batch)
-ON CONFLICT (source_topic, source_partition, source_offset, stage) DO NOTHING
+ON CONFLICT DO NOTHING
 """
 
 
@@ -217,8 +217,10 @@ class PostgresWriter:
                                 "(LIKE raw.rejected_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
                     _copy(cur, "sink_rejects", REJECT_COLUMNS, outcome.rejected)
                     cols = ", ".join(REJECT_COLUMNS)
+                    # no conflict target: a redelivered offset and an identical open re-send (migration
+                    # 0021, content_sha256) are both stored once
                     cur.execute(f"INSERT INTO raw.rejected_events ({cols}) SELECT {cols} FROM sink_rejects "
-                                "ON CONFLICT (source_topic, source_partition, source_offset, stage) DO NOTHING")
+                                "ON CONFLICT DO NOTHING")
                     self.inserted_rejects += cur.rowcount
                 for (topic, partition), offset in sorted(next_offsets.items()):
                     cur.execute(

@@ -14,14 +14,34 @@ from netra.contracts.vocabulary import today_wib
 from netra.settings import SettingsError
 
 
+#: How `say` and `fail` write: "text" lines, or "json" objects (--log-format / NETRA_LOG_FORMAT).
+_OUTPUT = {"format": "text"}
+
+
+def _line(level: str, message: str) -> str:
+    if _OUTPUT["format"] != "json":
+        return message
+    from netra.logs import JsonFormatter
+
+    record = logging.LogRecord("netra.cli", getattr(logging, level), __file__, 0, message, None, None)
+    return JsonFormatter().format(record)
+
+
 def say(message: str) -> None:
-    print(message, flush=True)
+    """What a command reports (stdout)."""
+    print(_line("INFO", message), flush=True)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # kafka-python is chatty at INFO (every connection); our own loggers say what matters
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+def fail(message: str) -> None:
+    """An error an operator must act on (stderr), `error: ` first in text format."""
+    print(_line("ERROR", message if _OUTPUT["format"] == "json" else f"error: {message}"), file=sys.stderr,
+          flush=True)
+
+
+def configure_logging(level: str, fmt: str = "text") -> None:
+    from netra.logs import configure
+
+    configure(level, fmt)
 
 
 def _settings():
@@ -36,6 +56,9 @@ def _as_of(value: str) -> date:
 
 
 # ---------------------------------------------------------------- commands
+
+
+DLQ_LIST_LIMIT = 50
 
 
 def cmd_stack(args) -> int:
@@ -81,9 +104,14 @@ def cmd_publish(args) -> int:
     from producers.publish import open_lines, publish_lines
 
     if args.topic not in settings_mod.ALL_TOPICS:
-        say(f"error: unknown topic {args.topic!r}; topics: {', '.join(settings_mod.INGRESS_TOPICS)}")
+        fail(f"unknown topic {args.topic!r}; topics: {', '.join(settings_mod.INGRESS_TOPICS)}")
         return 2
+    from netra.errors import OperatorError, topic_missing
+    from netra.kafka_io import missing_topics
+
     s = _settings()
+    if missing_topics(s, [args.topic]):
+        raise OperatorError(topic_missing(s, [args.topic]))
     producer = make_producer(s)
     try:
         with open_lines(args.file) as lines:
@@ -107,10 +135,46 @@ def cmd_generate(args) -> int:
 
 def cmd_consume(args) -> int:
     from consumers.run import run_stage
+    from netra.errors import OperatorError, not_migrated, topic_missing
+    from netra.kafka_io import missing_topics
 
     s = _settings()
-    configure_logging(s.log_level)
-    counters = run_stage(args.stage, s, until_idle=args.until_idle)
+    # the configuration errors an operator can fix, said before the consumer joins its group
+    # (every stage reads or writes the pipeline topics `netra topics create` makes)
+    # A broker that is down is not a configuration error: the consumer waits for it (its own retries).
+    try:
+        missing = missing_topics(s, settings_mod.ALL_TOPICS)
+    except Exception as exc:  # noqa: BLE001 - only "unreachable" is let through
+        from netra.errors import explain, kafka_unreachable
+
+        if explain(exc, s) != kafka_unreachable(s):
+            raise
+        logging.getLogger("netra.cli").warning(kafka_unreachable(s) + "; the consumer keeps trying")
+        missing = []
+    if missing:
+        raise OperatorError(topic_missing(s, missing))
+    if args.stage == "sink":
+        from netra.warehouse.db import connect, pending_migrations
+
+        conn = connect(s)
+        try:
+            pending = pending_migrations(conn)
+        finally:
+            conn.close()
+        if pending:
+            raise OperatorError(not_migrated(s, pending))
+    metrics = None
+    port = args.metrics_port if args.metrics_port is not None else s.metrics_port_for(args.stage)
+    if port:
+        from netra.metrics import StageMetrics
+
+        metrics = StageMetrics(args.stage)
+        metrics.serve(port, s.metrics_host)
+    try:
+        counters = run_stage(args.stage, s, until_idle=args.until_idle, metrics=metrics)
+    finally:
+        if metrics is not None:
+            metrics.close()
     say(f"{args.stage}: {json.dumps(counters.as_dict())}")
     return 0
 
@@ -120,9 +184,10 @@ def cmd_reconcile(args) -> int:
     from netra.warehouse.db import connect
 
     try:
-        result = run_reconcile(args.as_of or today_wib(), say, full=args.full, publish_alerts=args.publish_alerts)
+        result = run_reconcile(args.as_of or today_wib(), say, full=args.full, publish_alerts=args.publish_alerts,
+                               triggered_by="command")
     except AuditFailed as exc:
-        say(f"error: {exc}")
+        fail(f"{exc}")
         return 1
     say(f"  {result.recommendations} recommendations: "
         + ", ".join(f"{k} {v}" for k, v in result.by_status.items())
@@ -159,11 +224,11 @@ def cmd_dlq(args) -> int:
             say(f"{len(rows)} rejected message(s) shown (newest first; --limit {args.limit})")
         elif args.action == "show":
             if args.id is None:
-                say("error: netra dlq show needs the id of a rejected message (see netra dlq list)")
+                fail("netra dlq show needs the id of a rejected message (see netra dlq list)")
                 return 2
             row = dlq.show_reject(conn, args.id)
             if row is None:
-                say(f"error: no rejected message with id {args.id}")
+                fail(f"no rejected message with id {args.id}")
                 return 1
             value = bytes(row.pop("message_value"))
             key = row.pop("message_key")
@@ -173,7 +238,7 @@ def cmd_dlq(args) -> int:
             say(f"message_value ({len(value)} bytes):\n{dlq.format_value(value)}")
         elif args.action == "replay":
             if not args.reason:
-                say("error: netra dlq replay needs --reason R (a reason code such as region.unknown)")
+                fail("netra dlq replay needs --reason R (a reason code such as region.unknown)")
                 return 2
             from netra.kafka_io import make_producer
 
@@ -183,12 +248,12 @@ def cmd_dlq(args) -> int:
             finally:
                 producer.close()
         else:
-            by_source, by_reason = dlq.stats(conn)
-            say("ingest quality per source (raw.ingest_quality)")
-            say(render_table(("source", "accepted", "rejected", "open", "reject_rate", "last_seen"),
-                             [(*r[:5], f"{r[5]:%Y-%m-%d %H:%M}" if r[5] else None) for r in by_source]))
-            say("\nrejects per source and reason (raw.reject_reasons)")
-            say(render_table(("source", "reason", "rejected", "open"), by_reason))
+            st = dlq.stats(conn, source=args.source, reason=args.reason, include_replayed=args.include_replayed,
+                           top=args.limit if args.limit != DLQ_LIST_LIMIT else dlq.STATS_TOP)
+            if args.json:
+                say(json.dumps(st, default=str))
+            else:
+                say(dlq.format_stats(st))
     finally:
         conn.close()
     return 0
@@ -201,10 +266,10 @@ def cmd_import_bkpsdm(args) -> int:
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
-        say(f"error: no such file: {', '.join(missing)}")
+        fail(f"no such file: {', '.join(missing)}")
         return 2
     if args.region and args.region not in regions():
-        say(f"error: unknown region code {args.region!r}; use a Kemendagri code such as 33.72 (kota) or 33 (provinsi)")
+        fail(f"unknown region code {args.region!r}; use a Kemendagri code such as 33.72 (kota) or 33 (provinsi)")
         return 2
     domain_check = None if args.skip_domain_check else gx_domain_check(today_wib())
     producer = make_producer(_settings(), client_id="netra-bkpsdm-import")
@@ -215,8 +280,12 @@ def cmd_import_bkpsdm(args) -> int:
             archive = Path(args.archive_dir) if args.archive_dir else path.parent / "processed"
             report = import_file(path, producer, archive_dir=archive, agency=args.agency, region=args.region,
                                  domain_check=domain_check)
-            say(report.summary())
-            say(f"  per-row result: {report.result_path}")
+            if report.error is not None:  # refused: not imported, moved to rejected/ with its report
+                fail(f"{path} was not imported: {report.error}; it was moved to {report.archived_to} "
+                     f"(reasons in {report.result_path}): fix it and import it again")
+            else:
+                say(report.summary())
+                say(f"  per-row result: {report.result_path}")
             reports.append(report)
     finally:
         producer.close()
@@ -248,8 +317,10 @@ def _last_as_of(conn) -> date:
 
 
 def cmd_status(args) -> int:
-    from netra.status import report
+    from netra.status import report, report_json
 
+    if args.json:
+        return report_json(_settings(), say)
     return report(_settings(), say)
 
 
@@ -264,6 +335,9 @@ def cmd_demo(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="netra", description="Follow proven ASN neutrality violations to their sanctions.")
+    p.add_argument("--log-format", choices=settings_mod.LOG_FORMATS, default=None,
+                   help="text lines or one JSON object per line (default: NETRA_LOG_FORMAT)")
+    p.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING, ... (default: NETRA_LOG_LEVEL)")
     sub = p.add_subparsers(dest="command", required=True)
 
     st = sub.add_parser("stack", help="bring the local Kafka/Postgres(/Airflow) stack up or down")
@@ -301,6 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("stage", choices=["validator", "enricher", "sink"])
     cs.add_argument("--until-idle", type=float, default=None, metavar="SECONDS",
                     help="drain and exit after no message arrived for this long")
+    cs.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
+                    help="serve Prometheus /metrics here (default from NETRA_METRICS_PORT; 0: off)")
     cs.set_defaults(func=cmd_consume)
 
     rc = sub.add_parser("reconcile", help="link sanctions to recommendations and publish the marts")
@@ -315,8 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
     dq.add_argument("id", nargs="?", type=int, help="with show: the reject id")
     dq.add_argument("--source", help="only this source (e.g. bawaslu:33.72)")
     dq.add_argument("--reason", help="a reason code, e.g. region.unknown (any field), or code:path")
-    dq.add_argument("--limit", type=int, default=50)
+    dq.add_argument("--limit", type=int, default=DLQ_LIST_LIMIT,
+                    help=f"list: rows shown (default {DLQ_LIST_LIMIT}); stats: groups shown")
     dq.add_argument("--include-replayed", action="store_true")
+    dq.add_argument("--json", action="store_true", help="stats: one JSON object")
     dq.set_defaults(func=cmd_dlq)
 
     ib = sub.add_parser("import-bkpsdm", help="import BKPSDM sanction spreadsheets (CSV/XLSX) as sanction.imposed events")
@@ -334,7 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--public", action="store_true", help="use the small-cell-suppressed summary")
     rp.set_defaults(func=cmd_report)
 
-    sa = sub.add_parser("status", help="stack, consumer lag, dead letters, last reconcile, overdue count")
+    sa = sub.add_parser("status", help="stack, consumers (lag, liveness), dead letters, reconciles, overdue count")
+    sa.add_argument("--json", action="store_true", help="one JSON object (for scripts and monitoring)")
     sa.set_defaults(func=cmd_status)
 
     dm = sub.add_parser("demo", help="everything end to end on a synthetic Pilkada 2020 season")
@@ -347,10 +426,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # global options go through the environment, so every settings.load() (and Airflow tasks) agree
+    if args.log_format:
+        os.environ["NETRA_LOG_FORMAT"] = args.log_format
+    if args.log_level:
+        os.environ["NETRA_LOG_LEVEL"] = args.log_level.upper()
+    s = None
     try:
+        s = _settings()
+        _OUTPUT["format"] = s.log_format
+        configure_logging(s.log_level, s.log_format)
+        if args.command != "consume" and s.log_level != "DEBUG":
+            # a command says in one line what failed and what to do; kafka-python's own connection
+            # errors would repeat it less clearly (consumers keep them: they retry and log)
+            logging.getLogger("kafka").setLevel(logging.CRITICAL)
         return args.func(args)
     except SettingsError as exc:
-        say(f"error: {exc}")
+        fail(str(exc))
         return 2
     except KeyboardInterrupt:
         return 130
@@ -358,12 +450,15 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # a clear line for the operator; the traceback with NETRA_LOG_LEVEL=DEBUG
-        if type(exc).__name__ == "UndefinedTable":
-            say(f"error: the warehouse has no such table ({str(exc).splitlines()[0]}): run `netra db migrate`")
+        from netra.errors import explain
+
+        known = explain(exc, s) if s is not None else None
+        if known:
+            fail(known)
             return 1
-        if os.environ.get("NETRA_LOG_LEVEL", "").upper() == "DEBUG":
+        if (s.log_level if s is not None else os.environ.get("NETRA_LOG_LEVEL", "").upper()) == "DEBUG":
             raise
-        say(f"error: {type(exc).__name__}: {exc}")
+        fail(f"{type(exc).__name__}: {exc}")
         return 1
 
 

@@ -8,10 +8,24 @@ from netra.settings import ALL_TOPICS, Settings
 Say = Callable[[str], None]
 
 
+def timeouts(settings: Settings) -> dict:
+    """Bootstrap timeout of every client: NETRA_KAFKA_TIMEOUT_S, so a broker that is down is said in seconds."""
+    return dict(bootstrap_timeout_ms=settings.kafka_timeout_s * 1000)
+
+
+def make_admin(settings: Settings, client_id: str = "netra-admin"):
+    from kafka import KafkaAdminClient
+
+    return KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id=client_id, **timeouts(settings))
+
+
 def make_producer(settings: Settings, **overrides):
     from kafka import KafkaProducer
 
     config = dict(
+        **timeouts(settings),
+        # how long send() waits for a topic's metadata: a missing topic is said in seconds, not 60
+        max_block_ms=settings.kafka_timeout_s * 1000,
         bootstrap_servers=settings.kafka_bootstrap,
         acks="all",
         linger_ms=5,
@@ -54,6 +68,7 @@ def make_consumer(settings: Settings, group_id: str, **overrides):
     from kafka import KafkaConsumer
 
     config = dict(
+        **timeouts(settings),
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=group_id,
         enable_auto_commit=False,
@@ -69,11 +84,10 @@ def make_consumer(settings: Settings, group_id: str, **overrides):
 
 def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> list[str]:
     """Create the topics that are missing (idempotent). Returns the names created."""
-    from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-admin")
+    admin = make_admin(settings)
     try:
         existing = set(admin.list_topics())
         missing = [t for t in topics if t not in existing]
@@ -91,5 +105,26 @@ def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> li
             for t in missing:
                 say(f"  topic {t}: created with {settings.topic_partitions} partitions")
         return missing
+    finally:
+        admin.close()
+
+
+def missing_topics(settings: Settings, topics, confirm_s: float = 2.0) -> list[str]:
+    """The given topics that do not exist on the broker (raises when the broker is not reachable).
+
+    A broker's metadata can lag a moment behind a create (or a delete), so a topic is only
+    called missing when it is still absent after `confirm_s` seconds of asking again.
+    """
+    import time
+
+    admin = make_admin(settings, client_id="netra-check")
+    try:
+        deadline = time.monotonic() + confirm_s
+        while True:
+            existing = set(admin.list_topics())
+            missing = sorted(t for t in topics if t not in existing)
+            if not missing or time.monotonic() >= deadline:
+                return missing
+            time.sleep(0.25)
     finally:
         admin.close()

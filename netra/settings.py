@@ -59,7 +59,19 @@ SETTINGS: tuple[Spec, ...] = (
          "Empty: NETRA_HOME/inbox/bkpsdm."),
     Spec("NETRA_GROUP_PREFIX", "netra", "Prefix of the consumer group ids (<prefix>.validator, ...)."),
     Spec("NETRA_AIRFLOW_PORT", "8080", "Port of the local Airflow API server / UI."),
+    Spec("NETRA_AIRFLOW_HOST", "127.0.0.1", "Address the local Airflow API server binds to; task workers call its "
+         "execution API there."),
+    Spec("NETRA_AIRFLOW_WORKER_LOG_PORT", "8793", "Port of the local Airflow worker log server (task logs in the UI)."),
+    Spec("NETRA_AIRFLOW_TRIGGER_LOG_PORT", "8794", "Port of the local Airflow triggerer log server."),
+    Spec("NETRA_KAFKA_TIMEOUT_S", "5", "Seconds a command or consumer waits for Kafka (bootstrap, metadata) before "
+         "it says Kafka is not reachable."),
+    Spec("NETRA_PG_CONNECT_TIMEOUT_S", "5", "Seconds to wait for PostgreSQL to accept a connection."),
     Spec("NETRA_LOG_LEVEL", "INFO", "Log level of consumers and commands."),
+    Spec("NETRA_LOG_FORMAT", "text", "Log lines of consumers and commands: text, or json (one object per line)."),
+    Spec("NETRA_METRICS_PORT", "0", "Prometheus /metrics of the consumers: validator on this port, enricher +1, "
+         "sink +2 (`netra consume --metrics-port` overrides, e.g. for a second member on one host). 0: off."),
+    Spec("NETRA_METRICS_HOST", "127.0.0.1", "Address the consumers' metrics endpoints bind to (0.0.0.0 for a "
+         "Prometheus on another host or container)."),
 )
 _SPECS = {s.name: s for s in SETTINGS}
 
@@ -97,6 +109,16 @@ def _regex(name: str, raw: str) -> str:
     return raw
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    value = raw.strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={raw!r}: use one of {', '.join(choices)}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -117,7 +139,15 @@ class Settings:
     bkpsdm_inbox: Path
     group_prefix: str
     airflow_port: int
+    airflow_host: str
+    airflow_worker_log_port: int
+    airflow_trigger_log_port: int
+    kafka_timeout_s: int
+    pg_connect_timeout_s: int
     log_level: str
+    log_format: str
+    metrics_port: int
+    metrics_host: str
     _hmac_key: str | None
 
     @property
@@ -142,6 +172,12 @@ class Settings:
     def kafka_port(self) -> int:
         first = self.kafka_bootstrap.split(",")[0]
         return int(first.rsplit(":", 1)[1])
+
+    def metrics_port_for(self, stage: str) -> int:
+        """The stage's Prometheus port: NETRA_METRICS_PORT + its place in the pipeline, or 0 (off)."""
+        if not self.metrics_port:
+            return 0
+        return self.metrics_port + ("validator", "enricher", "sink").index(stage)
 
     def group_id(self, stage: str) -> str:
         return f"{self.group_prefix}.{stage}"
@@ -185,6 +221,14 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         .expanduser().resolve(),
         group_prefix=get("NETRA_GROUP_PREFIX"),
         airflow_port=_int("NETRA_AIRFLOW_PORT", get("NETRA_AIRFLOW_PORT"), 1),
+        airflow_host=get("NETRA_AIRFLOW_HOST"),
+        airflow_worker_log_port=_int("NETRA_AIRFLOW_WORKER_LOG_PORT", get("NETRA_AIRFLOW_WORKER_LOG_PORT"), 1),
+        airflow_trigger_log_port=_int("NETRA_AIRFLOW_TRIGGER_LOG_PORT", get("NETRA_AIRFLOW_TRIGGER_LOG_PORT"), 1),
+        kafka_timeout_s=_int("NETRA_KAFKA_TIMEOUT_S", get("NETRA_KAFKA_TIMEOUT_S"), 1),
+        pg_connect_timeout_s=_int("NETRA_PG_CONNECT_TIMEOUT_S", get("NETRA_PG_CONNECT_TIMEOUT_S"), 1),
         log_level=get("NETRA_LOG_LEVEL").upper(),
+        log_format=_choice("NETRA_LOG_FORMAT", get("NETRA_LOG_FORMAT"), LOG_FORMATS),
+        metrics_port=_int("NETRA_METRICS_PORT", get("NETRA_METRICS_PORT"), 0),
+        metrics_host=get("NETRA_METRICS_HOST"),
         _hmac_key=env.get("NETRA_HMAC_KEY") or None,
     )

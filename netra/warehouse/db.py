@@ -32,8 +32,20 @@ def connect(settings: Settings):
 
     from netra.stack.postgres import dsn
 
-    conn = psycopg2.connect(dsn(settings), application_name="netra")
+    conn = psycopg2.connect(dsn(settings), application_name="netra",
+                            connect_timeout=settings.pg_connect_timeout_s)
     return conn
+
+
+def pending_migrations(conn) -> list[str]:
+    """Migration versions not applied yet (all of them on an empty database); reads only."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('public.netra_migrations') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            return [p.stem for p in migration_files()]
+        cur.execute("SELECT version FROM public.netra_migrations")
+        done = {r[0] for r in cur.fetchall()}
+    return [p.stem for p in migration_files() if p.stem not in done]
 
 
 def migration_files() -> list[Path]:
