@@ -13,14 +13,24 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from netra.contracts.headers import (
-    H_REASONS, H_REJECTED_AT, H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURCE_TOPIC, H_STAGE, H_TRUNCATED,
+    H_REASONS,
+    H_REJECTED_AT,
+    H_SOURCE_OFFSET,
+    H_SOURCE_PARTITION,
+    H_SOURCE_TOPIC,
+    H_STAGE,
+    H_TRUNCATED,
 )
 from netra.contracts.reasons import REASONS
 from netra.contracts.rejects import (
-    NOTICE_EXCERPT_CHARS, NOTICE_MAX_MESSAGE, reject_id, rejects_topic, source_domain,
+    NOTICE_EXCERPT_CHARS,
+    NOTICE_MAX_MESSAGE,
+    reject_id,
+    rejects_topic,
+    source_domain,
 )
 
 #: A NIK-shaped run of digits (16, not part of a longer number such as an 18-digit NIP).
@@ -125,6 +135,7 @@ class RejectsPublisher:
         self.published = 0
 
     def __call__(self, dlq_records: Sequence) -> None:
+        """Publish one notice per DLQ record; return only when the broker acknowledged all of them."""
         if not dlq_records:
             return
         from netra.kafka_io import await_delivery

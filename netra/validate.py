@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Iterable, NamedTuple
+from typing import IO, NamedTuple
 
 from netra.contracts.headers import H_REASONS, H_SOURCE_OFFSET
 from netra.contracts.reasons import CODES
@@ -41,28 +42,36 @@ class _Line(NamedTuple):
 
 @dataclass
 class Rejected:
+    """One refused line: its number, what could be read of the event, and the reasons."""
+
     line: int
     event_id: str | None
     event_type: str | None
     reasons: list[str]
 
     def as_dict(self) -> dict:
+        """JSON-ready, each reason explained."""
         return {"line": self.line, "event_id": self.event_id, "event_type": self.event_type,
                 "reasons": [explain(r) for r in self.reasons]}
 
 
 @dataclass
 class Skipped:
+    """A rule that could not be applied offline, why, and to which lines."""
+
     rule: str
     why: str
     lines: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
+        """JSON-ready."""
         return {"rule": self.rule, "why": self.why, "lines": self.lines}
 
 
 @dataclass
 class FileReport:
+    """The result of validating one JSONL file."""
+
     name: str
     topic: str | None
     lines: int = 0
@@ -72,18 +81,22 @@ class FileReport:
 
     @property
     def ok(self) -> bool:
+        """True when every line is valid."""
         return not self.rejected
 
     def by_code(self) -> Counter:
+        """Rejections counted per reason code."""
         return Counter(r.split(":", 1)[0] for rej in self.rejected for r in rej.reasons)
 
     def as_dict(self) -> dict:
+        """The --json output."""
         return {"file": self.name, "topic": self.topic, "events": self.lines, "valid": self.valid,
                 "rejected": len(self.rejected), "ok": self.ok, "reasons": dict(sorted(self.by_code().items())),
                 "rejected_events": [r.as_dict() for r in self.rejected],
                 "skipped_rules": [s.as_dict() for s in self.skipped]}
 
     def to_text(self) -> str:
+        """One block per rejected line, then the summary and the skipped rules."""
         out = []
         for r in self.rejected:
             out.append(f"{self.name}:{r.line}: event {r.event_id or '-'} ({r.event_type or 'unknown type'}) rejected:")
@@ -94,7 +107,8 @@ class FileReport:
         out.append(f"{self.name}: {self.lines} event(s): {self.valid} valid, {len(self.rejected)} rejected"
                    + (f" ({codes})" if codes else ""))
         for s in self.skipped:
-            where = f" (lines {', '.join(map(str, s.lines[:20]))}{' ...' if len(s.lines) > 20 else ''})" if s.lines else ""
+            shown = ", ".join(map(str, s.lines[:20])) + (" ..." if len(s.lines) > 20 else "")
+            where = f" (lines {shown})" if s.lines else ""
             out.append(f"  skipped: {s.rule}{where}: {s.why}")
         return "\n".join(out)
 
@@ -134,11 +148,11 @@ def validate_lines(stream: IO[bytes], *, name: str = "-", topic: str | None = No
     report = FileReport(name, topic, lines=len(records))
     # Reports anywhere in the file count as known (the pipeline knows those that arrived before).
     decoded = {r.offset: decode(r.value, None, max_message_bytes) for r in records}
-    for d in decoded.values():
-        if d.ok:
-            validator.reports.remember(d.event)
-    unchecked = [n for n, d in decoded.items() if d.ok and d.event["event_type"] == "report.decided"
-                 and d.event["payload"]["proven_nips"] and d.event["payload"]["report_id"] not in validator.reports]
+    events = {n: d.event for n, d in decoded.items() if d.ok and d.event is not None}
+    for e in events.values():
+        validator.reports.remember(e)
+    unchecked = [n for n, e in events.items() if e["event_type"] == "report.decided"
+                 and e["payload"]["proven_nips"] and e["payload"]["report_id"] not in validator.reports]
 
     for start in range(0, len(records), batch_size):
         outcome = validator.process(records[start:start + batch_size])
@@ -180,6 +194,8 @@ def _str(value) -> str | None:
 
 @dataclass
 class SheetReport:
+    """The BKPSDM importer's per-row result for one file, nothing sent."""
+
     name: str
     source: str = ""
     rows: list = field(default_factory=list)  # producers.bkpsdm_import.RowResult
@@ -190,13 +206,16 @@ class SheetReport:
 
     @property
     def rejected(self) -> list:
+        """The rows that would not be sent."""
         return [r for r in self.rows if r.status == "rejected"]
 
     @property
     def ok(self) -> bool:
+        """True when the file is readable and every row would be sent."""
         return self.error is None and not self.rejected
 
     def as_dict(self) -> dict:
+        """The --json output."""
         return {"file": self.name, "source": self.source, "error": self.error, "error_code": self.error_code,
                 "rows": len(self.rows), "would_send": len(self.rows) - len(self.rejected),
                 "rejected": len(self.rejected), "ok": self.ok, "columns": self.columns,
@@ -206,6 +225,7 @@ class SheetReport:
                              "reasons": [explain(x) for x in r.reasons], "detail": r.detail} for r in self.rows]}
 
     def to_text(self) -> str:
+        """The per-row table and a summary."""
         if self.error:
             return f"{self.name}: file refused ({self.error_code}): {self.error}"
         from netra.text import render_table

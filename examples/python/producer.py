@@ -57,6 +57,7 @@ def report_filed(report_id: str, region_code: str) -> dict:
 
 
 def send(producer: KafkaProducer, event: dict) -> None:
+    """Send one event with the contract's key and wait for the broker's acknowledgement."""
     value = json.dumps(event, ensure_ascii=False).encode("utf-8")
     key = event["payload"]["report_id"].encode("utf-8")  # the Kafka key: the payload's business id
     producer.send(TOPIC, key=key, value=value).get(timeout=30)  # raises unless the broker acknowledged it
@@ -88,6 +89,7 @@ def wait_for_reject(event_id: str) -> dict | None:
 
 
 def main() -> int:
+    """Send a valid and an invalid event, then print the reject of the invalid one."""
     run = uuid.uuid4().hex[:8]
     good = report_filed(f"EXAMPLE/{run}/1", "33.72")
     bad = report_filed(f"EXAMPLE/{run}/2", "99.99")  # no such Kemendagri region: refused as region.unknown

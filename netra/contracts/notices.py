@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Explanation(BaseModel):
+    """One reason with its meaning and fix, from netra/contracts/reasons.py."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     reason: str = Field(description="The reason as emitted, `<code>:<field path>`.")

@@ -45,6 +45,7 @@ def source_domain(source: Any) -> str:
 
 
 def rejects_topic(domain: str) -> str:
+    """`bawaslu` -> `rejects.bawaslu`; refuses a name that is not a known domain."""
     if domain not in SOURCE_DOMAINS and domain != UNATTRIBUTED:
         raise ValueError(f"unknown source domain {domain!r}; known: {', '.join(SOURCE_DOMAINS)}")
     return REJECTS_PREFIX + domain

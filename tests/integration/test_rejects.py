@@ -71,7 +71,8 @@ def test_each_source_domain_reads_only_its_own_rejects_with_the_right_reasons(pi
         return {RejectNotice.model_validate_json(r.value).event_id: RejectNotice.model_validate_json(r.value)
                 for r in records}
 
-    bawaslu, bkpsdm, unattributed = notices("rejects.bawaslu"), notices("rejects.bkpsdm"), notices("rejects.unattributed")
+    bawaslu, bkpsdm = notices("rejects.bawaslu"), notices("rejects.bkpsdm")
+    unattributed = notices("rejects.unattributed")
     assert {k: n.reasons for k, n in bawaslu.items()} == {
         bawaslu_region["event_id"]: ["region.unknown:payload.region_code"],
         bawaslu_missing["event_id"]: ["schema.required:payload.kind"],
