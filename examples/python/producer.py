@@ -69,8 +69,7 @@ def wait_for_reject(event_id: str) -> dict | None:
     A real integration would use a consumer group (and de-duplicate on the key, reject_id);
     assigning the partitions needs no group, so this example needs read access to the topic only.
     """
-    consumer = KafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False,
-                             value_deserializer=lambda b: json.loads(b.decode("utf-8")))
+    consumer = KafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(REJECTS, p) for p in sorted(consumer.partitions_for_topic(REJECTS) or ())]
         if not partitions:
@@ -81,8 +80,9 @@ def wait_for_reject(event_id: str) -> dict | None:
         while time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=1000).values():
                 for record in records:
-                    if record.value.get("event_id") == event_id:
-                        return record.value
+                    notice = json.loads(record.value.decode("utf-8"))
+                    if notice.get("event_id") == event_id:
+                        return notice
         return None
     finally:
         consumer.close()

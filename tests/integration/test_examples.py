@@ -21,26 +21,30 @@ EXAMPLES = REPO / "examples"
 
 @pytest.fixture
 def running_pipeline(pipeline):
-    """validator, enricher and sink running in threads until the test ends."""
+    """validator, enricher and sink draining their topics in turn, over and over, until the test ends.
+
+    Each round joins fresh consumers (as `netra consume ... --until-idle` does), so a group join that
+    came up without partitions on a loaded machine costs one round, not the test.
+    """
     from consumers.loop import StopFlag
     from consumers.run import run_stage
 
     stop = StopFlag(install=False)
     errors: list[BaseException] = []
 
-    def run(name):
+    def rounds():
         try:
-            run_stage(name, pipeline, stop=stop)
+            while not stop:
+                for name in ("validator", "enricher", "sink"):
+                    run_stage(name, pipeline, until_idle=2.0, stop=stop)
         except BaseException as exc:  # noqa: BLE001 - reported by the test below
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in ("validator", "enricher", "sink")]
-    for t in threads:
-        t.start()
+    thread = threading.Thread(target=rounds, daemon=True)
+    thread.start()
     yield pipeline
     stop.stopped = True
-    for t in threads:
-        t.join(timeout=60)
+    thread.join(timeout=120)
     assert not errors, errors
 
 
