@@ -6,22 +6,17 @@ from datetime import datetime, timezone
 from typing import Sequence
 
 from consumers.loop import Outgoing
+# Header names added to every DLQ record (the original headers are kept before them): contract vocabulary,
+# re-exported here because the stages import them from this module.
+from netra.contracts.headers import (  # noqa: F401
+    H_REASONS, H_REJECTED_AT, H_REPORTER_KEY, H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURCE_TOPIC, H_STAGE,
+    H_TRUNCATED,
+)
 from netra.settings import TOPIC_DLQ
 
-#: Header names added to every DLQ record (the original headers are kept before them).
-H_REASONS = "netra.reasons"  # JSON array of reason codes, e.g. ["schema.required:payload.report_id"]
-H_STAGE = "netra.stage"
-H_SOURCE_TOPIC = "netra.source_topic"
-H_SOURCE_PARTITION = "netra.source_partition"
-H_SOURCE_OFFSET = "netra.source_offset"
-H_REJECTED_AT = "netra.rejected_at"
-#: Set when the original value was cut to DLQ_MAX_VALUE bytes: the original length.
-H_TRUNCATED = "netra.truncated"
 #: The DLQ keeps at most this much of a rejected value, so a huge (e.g. compressed upstream)
 #: message cannot exceed the producer's request limit and stall the validator.
 DLQ_MAX_VALUE = 512 * 1024
-#: Set by `netra dlq replay` when the stored message had its reporter identity scrubbed.
-H_REPORTER_KEY = "netra.reporter_key"
 NETRA_HEADERS = (H_REASONS, H_STAGE, H_SOURCE_TOPIC, H_SOURCE_PARTITION, H_SOURCE_OFFSET, H_REJECTED_AT,
                  H_TRUNCATED)
 

@@ -23,13 +23,17 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             from consumers.sink import PostgresWriter, Sink, seek_listener
             from netra.warehouse.db import connect
 
+            from netra.rejects import RejectsPublisher
+
             conn = connect(settings)
+            producer = make_producer(settings, client_id=f"{group_id}.rejects")
             try:
-                writer = PostgresWriter(conn, group_id)
+                writer = PostgresWriter(conn, group_id, publish_rejects=RejectsPublisher(producer))
                 stage = Sink(secret=settings.hmac_key)
                 consumer.subscribe(list(stage.input_topics), listener=seek_listener(consumer, writer))
                 return run(consumer, stage, writer, **loop_args)
             finally:
+                producer.close()
                 conn.close()
         if name == "validator":
             from consumers.validator import Validator

@@ -13,12 +13,13 @@ import hashlib
 import io
 import json
 import logging
-import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from consumers.dlq import H_REASONS, H_REJECTED_AT, H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURCE_TOPIC, H_STAGE
 from consumers.loop import Outcome
+from netra.rejects import peek_envelope as _peek_envelope
+from netra.rejects import scrub_reporter
 from netra.settings import TOPIC_DLQ, TOPIC_ENRICHED
 
 log = logging.getLogger("netra.sink")
@@ -30,8 +31,6 @@ REJECT_COLUMNS = ("source_topic", "source_partition", "source_offset", "stage", 
                   "source", "message_key", "message_value", "headers", "rejected_at", "dlq_partition", "dlq_offset",
                   "reporter_key")
 CONFLICT_REASON = "event_id.conflict:event_id"
-#: A NIK-shaped run of digits (16, not part of a longer number such as an 18-digit NIP).
-_NIK_SHAPED = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
 
 
 def _pg_array(items: Sequence[str]) -> str:
@@ -72,40 +71,6 @@ def _header_int(headers: dict, name: str) -> int | None:
         return int(headers[name])
     except (KeyError, ValueError):
         return None
-
-
-def scrub_reporter(value: bytes, secret: bytes) -> tuple[bytes, str | None]:
-    """Remove the reporter's identity from a rejected message before it is stored (DOMAIN.md §6).
-
-    A JSON event keeps only `reporter.type` (whatever other keys, typos included, the
-    reporter object had); a reporter that is not an object is dropped. NIK-shaped numbers
-    are masked everywhere in what is stored. Returns the bytes to store and the reporter's
-    pseudonym (so a replay can still carry `reporter_key`).
-    """
-    from netra.enrichment import reporter_key
-
-    obj = _peek_envelope(value)
-    key = None
-    payload = obj.get("payload")
-    if isinstance(payload, dict) and "reporter" in payload:
-        reporter = payload["reporter"]
-        if isinstance(reporter, dict):
-            key = reporter_key(secret, {k: v for k, v in reporter.items() if k in ("nik", "name")
-                                        and isinstance(v, str)})
-            payload["reporter"] = {"type": reporter["type"]} if isinstance(reporter.get("type"), str) else {}
-        else:
-            payload["reporter"] = None
-        value = json.dumps(obj, ensure_ascii=False).encode()
-    return _NIK_SHAPED.sub(lambda m: b"0" * 16, value), key
-
-
-def _peek_envelope(value: bytes) -> dict:
-    """Best effort: event_id/type/source of a rejected message, when it is a JSON object at all."""
-    try:
-        obj = json.loads(value)
-    except (ValueError, RecursionError):
-        return {}
-    return obj if isinstance(obj, dict) else {}
 
 
 def reject_row(record, secret: bytes) -> tuple:
@@ -179,11 +144,16 @@ def _copy(cur, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
 
 
 class PostgresWriter:
-    """Writes one batch's rows and the next offsets of its partitions in a single transaction."""
+    """Writes one batch's rows and the next offsets of its partitions in a single transaction.
 
-    def __init__(self, conn, group_id: str):
+    `publish_rejects` (netra.rejects.RejectsPublisher) gets the batch's DLQ records inside the
+    transaction, before the commit, and must raise unless the broker acknowledged every notice.
+    """
+
+    def __init__(self, conn, group_id: str, publish_rejects: Callable[[Sequence], None] | None = None):
         self.conn = conn
         self.group_id = group_id
+        self.publish_rejects = publish_rejects
         self.inserted_events = 0
         self.inserted_rejects = 0
         self.conflicts = 0
@@ -229,6 +199,8 @@ class PostgresWriter:
                         "DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()",
                         (self.group_id, topic, partition, offset),
                     )
+                if self.publish_rejects is not None:  # each sender's own rejects, to rejects.<source domain>
+                    self.publish_rejects([r for r in records if r.topic == TOPIC_DLQ])
                 self.before_commit(cur)
 
     def before_commit(self, cur) -> None:

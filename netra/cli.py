@@ -292,6 +292,43 @@ def cmd_import_bkpsdm(args) -> int:
     return 0 if all(r.error is None and r.rejected == 0 for r in reports) else 2
 
 
+def cmd_validate(args) -> int:
+    from netra.validate import validate_lines
+
+    if args.topic is not None and args.topic not in settings_mod.INGRESS_TOPICS:
+        say(f"error: {args.topic!r} is not an ingress topic; use one of {', '.join(settings_mod.INGRESS_TOPICS)}")
+        return 2
+    if args.file != "-" and not Path(args.file).is_file():
+        say(f"error: no such file: {args.file}")
+        return 2
+    s = _settings()
+    stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+    try:
+        report = validate_lines(stream, name=args.file, topic=args.topic, max_message_bytes=s.max_message_bytes,
+                                batch_size=s.batch_size)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    say(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.json else report.to_text())
+    return 0 if report.ok else 1
+
+
+def cmd_validate_bkpsdm(args) -> int:
+    from datetime import datetime, timedelta, timezone
+
+    from netra.validate import validate_sheet
+
+    path = Path(args.file)
+    if not path.is_file():
+        say(f"error: no such file: {args.file}")
+        return 2
+    today = datetime.now(timezone(timedelta(hours=7))).date()  # the validator judges dates in WIB
+    report = validate_sheet(path, today=today, agency=args.agency, region=args.region,
+                            domain_check=not args.skip_domain_check)
+    say(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.json else report.to_text())
+    return 0 if report.ok else 1
+
+
 def cmd_report(args) -> int:
     from netra import report
     from netra.warehouse.db import connect
@@ -389,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
     dq = sub.add_parser("dlq", help="rejected messages: list, show, replay, stats")
     dq.add_argument("action", choices=["list", "show", "replay", "stats"])
     dq.add_argument("id", nargs="?", type=int, help="with show: the reject id")
-    dq.add_argument("--source", help="only this source (e.g. bawaslu:33.72)")
+    dq.add_argument("--source", help="only this source (e.g. bawaslu:33.72), source domain (bawaslu: what "
+                    "rejects.bawaslu holds) or `unattributed`")
     dq.add_argument("--reason", help="a reason code, e.g. region.unknown (any field), or code:path")
     dq.add_argument("--limit", type=int, default=DLQ_LIST_LIMIT,
                     help=f"list: rows shown (default {DLQ_LIST_LIMIT}); stats: groups shown")
@@ -405,6 +443,22 @@ def build_parser() -> argparse.ArgumentParser:
     ib.add_argument("--skip-domain-check", action="store_true",
                     help="skip the Great Expectations domain rules here (the validator still applies them)")
     ib.set_defaults(func=cmd_import_bkpsdm)
+
+    va = sub.add_parser("validate", help="check a JSONL file of events with the validator's rules, offline "
+                        "(no broker, no database)")
+    va.add_argument("file", help="JSONL file (one event per line), or - for standard input")
+    va.add_argument("--topic", help="the ingress topic you will publish to (checks the topic/type match)")
+    va.add_argument("--json", action="store_true", help="machine-readable result (for CI)")
+    va.set_defaults(func=cmd_validate)
+
+    vb = sub.add_parser("validate-bkpsdm", help="the per-row result of importing a BKPSDM spreadsheet, "
+                        "without sending anything")
+    vb.add_argument("file", metavar="FILE.xlsx|csv")
+    vb.add_argument("--agency", help="agency for rows without an Instansi (default: from a region-code file name prefix)")
+    vb.add_argument("--region", help="Kemendagri code of the BKPSDM, e.g. 33.72 (default: the file name's prefix)")
+    vb.add_argument("--skip-domain-check", action="store_true", help="skip the Great Expectations domain rules")
+    vb.add_argument("--json", action="store_true", help="machine-readable result (for CI)")
+    vb.set_defaults(func=cmd_validate_bkpsdm)
 
     rp = sub.add_parser("report", help="the analysts' report from the marts (text, or HTML with charts)")
     rp.add_argument("--as-of", type=_as_of, default=None, help="default: the as-of day of the last reconcile")

@@ -11,24 +11,30 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-from consumers.dlq import H_REPORTER_KEY
+from netra.contracts.headers import H_REPLAY_OF, H_REPORTER_KEY
+from netra.contracts.rejects import SOURCE_DOMAINS, UNATTRIBUTED
 from netra.enrichment import seal_reporter_key
 from netra.kafka_io import await_delivery
 
 Say = Callable[[str], None]
-H_REPLAY_OF = "netra.replay_of"
 
+#: --source S: the exact source (`bawaslu:33.72`), a whole source domain (`bawaslu`: everything before the
+#: first ':', as the rejects topics are split), or `unattributed` (no source, or a domain not in SOURCE_DOMAINS:
+#: what goes to rejects.unattributed).
 _MATCH = """
-WHERE (%(source)s IS NULL OR coalesce(source, 'topic:' || source_topic) = %(source)s)
+WHERE (%(source)s IS NULL OR coalesce(source, 'topic:' || source_topic) = %(source)s
+       OR (strpos(%(source)s, ':') = 0 AND split_part(source, ':', 1) = %(source)s)
+       OR (%(source)s = %(unattributed)s AND (source IS NULL OR split_part(source, ':', 1) <> ALL(%(domains)s))))
   AND (%(reason)s IS NULL OR EXISTS (
         SELECT 1 FROM unnest(reasons) r WHERE r = %(reason)s OR split_part(r, ':', 1) = %(reason)s))
 """
 _FILTERS = _MATCH + "  AND (%(include_replayed)s OR replayed_at IS NULL)\n"
+_SOURCE_PARAMS = dict(domains=list(SOURCE_DOMAINS), unattributed=UNATTRIBUTED)
 
 
 def list_rejects(conn, *, source: str | None = None, reason: str | None = None, limit: int = 50,
                  include_replayed: bool = False) -> list[dict]:
-    params = dict(source=source, reason=reason, include_replayed=include_replayed, limit=limit)
+    params = dict(source=source, reason=reason, include_replayed=include_replayed, limit=limit, **_SOURCE_PARAMS)
     with conn, conn.cursor() as cur:
         cur.execute(
             "SELECT reject_id, landed_at, source_topic, source_partition, source_offset, stage, "
@@ -71,7 +77,7 @@ def replay(conn, producer, *, reason: str, secret: bytes, source: str | None = N
     broker acknowledged every message, so a failure or crash in between re-sends rather
     than loses (the sink stores an event id once).
     """
-    params = dict(source=source, reason=reason, include_replayed=False)
+    params = dict(source=source, reason=reason, include_replayed=False, **_SOURCE_PARAMS)
     by_topic: dict[str, int] = {}
     with conn, conn.cursor() as cur:
         cur.execute(
@@ -109,7 +115,7 @@ def stats(conn, *, source: str | None = None, reason: str | None = None, include
     Reasons are grouped by code (`schema.required`, not each `:path`); sources carry their
     accepted count and reject rate. Only not-replayed rejects count unless include_replayed.
     """
-    params = dict(source=source, reason=reason, include_replayed=include_replayed, top=top)
+    params = dict(source=source, reason=reason, include_replayed=include_replayed, top=top, **_SOURCE_PARAMS)
     out: dict = {"filters": {"source": source, "reason": reason, "include_replayed": include_replayed}}
     with conn, conn.cursor() as cur:
         cur.execute("SELECT count(*), count(*) FILTER (WHERE replayed_at IS NULL), max(landed_at) "

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from netra.contracts.rejects import REJECTS_TOPICS
 from netra.contracts.vocabulary import DEFAULT_LINK_WINDOW_DAYS, DEFAULT_NEUTRALITY_REASON
 
 #: Ingress topics, one per producing domain (DESIGN.md §4), and the downstream ones.
@@ -20,7 +21,8 @@ TOPIC_VALID = "events.valid"
 TOPIC_ENRICHED = "events.enriched"
 TOPIC_DLQ = "events.dlq"
 TOPIC_ALERTS = "alerts.overdue"
-ALL_TOPICS = INGRESS_TOPICS + (TOPIC_VALID, TOPIC_ENRICHED, TOPIC_DLQ, TOPIC_ALERTS)
+#: `rejects.<source domain>`: each upstream's own refused messages (netra/contracts/rejects.py).
+ALL_TOPICS = INGRESS_TOPICS + (TOPIC_VALID, TOPIC_ENRICHED, TOPIC_DLQ, TOPIC_ALERTS) + REJECTS_TOPICS
 
 
 class SettingsError(RuntimeError):
