@@ -14,7 +14,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
     if name not in STAGES:
         raise ValueError(f"unknown stage {name!r}; choose one of {', '.join(STAGES)}")
     group_id = settings.group_id(name)
-    consumer = make_consumer(settings, group_id)
+    consumer = make_consumer(settings, group_id, principal=name)  # each stage is its own Kafka principal
     loop_args = dict(batch_wait_ms=settings.batch_wait_ms, batch_size=settings.batch_size,
                      until_idle=until_idle, stop=stop)
     try:
@@ -39,7 +39,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             from consumers.enricher import Enricher
 
             stage = Enricher(secret=settings.hmac_key)
-        producer = make_producer(settings)
+        producer = make_producer(settings, principal=name)
         try:
             consumer.subscribe(list(stage.input_topics))
             return run(consumer, stage, KafkaEmitter(producer), **loop_args)

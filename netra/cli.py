@@ -65,11 +65,41 @@ def cmd_topics(args) -> int:
 
 
 def cmd_db(args) -> int:
-    from netra.warehouse.db import connect, migrate
+    from netra.warehouse.db import connect, create_analyst, migrate
 
-    conn = connect(_settings())
+    s = _settings()
+    if args.action == "create-analyst":
+        if not args.name:
+            say("error: netra db create-analyst needs a login name, e.g. netra db create-analyst siti")
+            return 2
+        password = s.analyst_password
+        if password is None:
+            import getpass
+
+            password = getpass.getpass(f"password for the analyst login {args.name}: ")
+            if password != getpass.getpass("again: "):
+                say("error: the two passwords differ")
+                return 2
+        if len(password) < 12:
+            say("error: use a password of at least 12 characters (NETRA_ANALYST_PASSWORD or the prompt)")
+            return 2
+        conn = connect(s, owner=True)
+        try:
+            created = create_analyst(conn, args.name, password)
+        finally:
+            conn.close()
+        say(f"analyst login {args.name} {'created' if created else 'exists; password changed'} "
+            "(reads mart and ref only). Connect with:")
+        say(f'  psql "{s.analyst_dsn(args.name)}"')
+        return 0
     try:
-        applied = migrate(conn, say)
+        pipeline_password = s.pg_pipeline_password
+    except SettingsError as exc:
+        pipeline_password = None
+        say(f"warning: netra_pipeline gets no password, so the stages cannot log in yet: {exc}")
+    conn = connect(s, owner=True)
+    try:
+        applied = migrate(conn, say, pipeline_password=pipeline_password)
     finally:
         conn.close()
     say(f"database is up to date ({len(applied)} migration(s) applied now; reference data loaded)")
@@ -83,8 +113,11 @@ def cmd_publish(args) -> int:
     if args.topic not in settings_mod.ALL_TOPICS:
         say(f"error: unknown topic {args.topic!r}; topics: {', '.join(settings_mod.INGRESS_TOPICS)}")
         return 2
+    from netra.kafka_auth import INGRESS_WRITER
+
     s = _settings()
-    producer = make_producer(s)
+    # an ingress topic is written by its upstream's principal unless --as names another (which the ACLs judge)
+    producer = make_producer(s, principal=args.principal or INGRESS_WRITER.get(args.topic))
     try:
         with open_lines(args.file) as lines:
             report = publish_lines(producer, args.topic, lines, skip_invalid=args.skip_invalid,
@@ -177,7 +210,7 @@ def cmd_dlq(args) -> int:
                 return 2
             from netra.kafka_io import make_producer
 
-            producer = make_producer(s)
+            producer = make_producer(s, principal="replay")
             try:
                 dlq.replay(conn, producer, reason=args.reason, source=args.source, secret=s.hmac_key, say=say)
             finally:
@@ -207,7 +240,7 @@ def cmd_import_bkpsdm(args) -> int:
         say(f"error: unknown region code {args.region!r}; use a Kemendagri code such as 33.72 (kota) or 33 (provinsi)")
         return 2
     domain_check = None if args.skip_domain_check else gx_domain_check(today_wib())
-    producer = make_producer(_settings(), client_id="netra-bkpsdm-import")
+    producer = make_producer(_settings(), principal="bkpsdm", client_id="netra-bkpsdm-import")
     reports = []
     try:
         for name in args.files:
@@ -276,12 +309,16 @@ def build_parser() -> argparse.ArgumentParser:
     tp.set_defaults(func=cmd_topics)
 
     db = sub.add_parser("db", help="warehouse schema")
-    db.add_argument("action", choices=["migrate"])
+    db.add_argument("action", choices=["migrate", "create-analyst"])
+    db.add_argument("name", nargs="?", help="with create-analyst: the login name (password: NETRA_ANALYST_PASSWORD "
+                    "or a prompt)")
     db.set_defaults(func=cmd_db)
 
     pb = sub.add_parser("publish", help="publish a JSONL file of events to a topic")
     pb.add_argument("--topic", required=True)
     pb.add_argument("file", help="JSONL file, or - for standard input")
+    pb.add_argument("--as", dest="principal", metavar="PRINCIPAL",
+                    help="Kafka principal to publish as (default: the topic's upstream, e.g. bawaslu for reports.raw)")
     pb.add_argument("--skip-invalid", action="store_true", help="skip lines that are not JSON instead of stopping")
     pb.set_defaults(func=cmd_publish)
 

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from typing import Callable
 
+from netra.kafka_auth import ADMIN, apply_grants, client_kwargs
+from netra.retention import apply_retention, topic_configs
 from netra.settings import ALL_TOPICS, Settings
 
 Say = Callable[[str], None]
 
 
-def make_producer(settings: Settings, **overrides):
+def make_producer(settings: Settings, principal: str | None = None, **overrides):
+    """A producer acting as `principal` (netra/kafka_auth.py; None: NETRA_KAFKA_PRINCIPAL)."""
     from kafka import KafkaProducer
 
     config = dict(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_kwargs(settings, principal),
         acks="all",
         linger_ms=5,
         retries=5,
@@ -50,11 +53,12 @@ def await_delivery(producer, futures: list, timeout: float = 60.0) -> None:
         raise DeliveryError(failures)
 
 
-def make_consumer(settings: Settings, group_id: str, **overrides):
+def make_consumer(settings: Settings, group_id: str, principal: str | None = None, **overrides):
+    """A consumer acting as `principal` (netra/kafka_auth.py; None: NETRA_KAFKA_PRINCIPAL)."""
     from kafka import KafkaConsumer
 
     config = dict(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_kwargs(settings, principal),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -73,7 +77,7 @@ def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> li
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-admin")
+    admin = KafkaAdminClient(**client_kwargs(settings, ADMIN), client_id="netra-admin")
     try:
         existing = set(admin.list_topics())
         missing = [t for t in topics if t not in existing]
@@ -84,12 +88,15 @@ def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> li
             try:
                 admin.create_topics(
                     [NewTopic(name=t, num_partitions=settings.topic_partitions, replication_factor=1,
-                              topic_configs={"max.message.bytes": "1048588"}) for t in missing]
+                              topic_configs={"max.message.bytes": "1048588", **topic_configs(settings, t)})
+                     for t in missing]
                 )
             except TopicAlreadyExistsError:
                 pass  # created concurrently by someone else: that's fine
             for t in missing:
                 say(f"  topic {t}: created with {settings.topic_partitions} partitions")
+        apply_retention(admin, settings, sorted(existing), say)
+        apply_grants(admin, settings, say)
         return missing
     finally:
         admin.close()

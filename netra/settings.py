@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -21,6 +21,15 @@ TOPIC_ENRICHED = "events.enriched"
 TOPIC_DLQ = "events.dlq"
 TOPIC_ALERTS = "alerts.overdue"
 ALL_TOPICS = INGRESS_TOPICS + (TOPIC_VALID, TOPIC_ENRICHED, TOPIC_DLQ, TOPIC_ALERTS)
+
+#: Kafka principals (SASL/SCRAM users). What each may do is netra/kafka_auth.py's GRANTS; the README lists it.
+PRINCIPALS = ("admin", "bawaslu", "kasn", "bkpsdm", "validator", "enricher", "sink", "alerts", "alerts-reader",
+              "replay")
+
+
+def kafka_password_setting(principal: str) -> str:
+    """The setting holding a principal's Kafka password: alerts-reader -> NETRA_KAFKA_PASSWORD_ALERTS_READER."""
+    return "NETRA_KAFKA_PASSWORD_" + principal.upper().replace("-", "_")
 
 
 class SettingsError(RuntimeError):
@@ -60,6 +69,21 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("NETRA_GROUP_PREFIX", "netra", "Prefix of the consumer group ids (<prefix>.validator, ...)."),
     Spec("NETRA_AIRFLOW_PORT", "8080", "Port of the local Airflow API server / UI."),
     Spec("NETRA_LOG_LEVEL", "INFO", "Log level of consumers and commands."),
+    Spec("NETRA_KAFKA_PRINCIPAL", "", "Kafka principal of this process where the code names none "
+         "(docker-compose sets one per service). Empty: commands pick the principal of their job."),
+    Spec("NETRA_INGRESS_RETENTION_DAYS", "3", "Days Kafka keeps the ingress topics and events.dlq (they hold "
+         "reporter identity); raw.events is the system of record after that."),
+    Spec("NETRA_PG_PORT", "5433", "Localhost TCP port of the embedded PostgreSQL for password (scram-sha-256) "
+         "logins: netra_pipeline and analysts (local stack only)."),
+    Spec("NETRA_PG_PIPELINE_DSN", "", "DSN of the netra_pipeline login, without the password. Empty: the embedded "
+         "server's TCP port, or NETRA_PG_DSN with the user netra_pipeline."),
+    Spec("NETRA_PG_PIPELINE_PASSWORD", None, "Password of the netra_pipeline login (stages, reconcile, DAGs); set by "
+         "`netra db migrate`. Required unless NETRA_DEMO_MODE=true.", secret=True),
+    Spec("NETRA_ANALYST_PASSWORD", None, "Password for `netra db create-analyst NAME`. Empty: it asks.", secret=True),
+) + tuple(
+    Spec(kafka_password_setting(p), None, f"Kafka (SCRAM-SHA-512) password of the principal {p!r}. "
+         "Required where that principal is used, unless NETRA_DEMO_MODE=true.", secret=True)
+    for p in PRINCIPALS
 )
 _SPECS = {s.name: s for s in SETTINGS}
 
@@ -118,7 +142,12 @@ class Settings:
     group_prefix: str
     airflow_port: int
     log_level: str
+    kafka_principal: str
+    ingress_retention_days: int
+    pg_port: int
+    pg_pipeline_dsn: str
     _hmac_key: str | None
+    _secrets: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def hmac_key(self) -> bytes:
@@ -137,6 +166,52 @@ class Settings:
             path.write_text(secrets.token_hex(32))
             path.chmod(0o600)
         return path.read_text().strip().encode()
+
+    def secret(self, name: str) -> str:
+        """A secret setting: from the environment, else (demo mode only) generated once under NETRA_HOME/secrets."""
+        value = self._secrets.get(name)
+        if value:
+            return value
+        if not self.demo_mode:
+            raise SettingsError(
+                f"{name} is not set. Set it to a long random secret "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
+                "or NETRA_DEMO_MODE=true to use one generated under NETRA_HOME."
+            )
+        path = self.home / "secrets" / name.lower()
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.chmod(0o700)
+            path.write_text(secrets.token_hex(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def kafka_password(self, principal: str) -> str:
+        if principal not in PRINCIPALS:
+            raise SettingsError(f"unknown Kafka principal {principal!r}; principals: {', '.join(PRINCIPALS)}")
+        return self.secret(kafka_password_setting(principal))
+
+    @property
+    def pg_pipeline_password(self) -> str:
+        return self.secret("NETRA_PG_PIPELINE_PASSWORD")
+
+    @property
+    def analyst_password(self) -> str | None:
+        """The password `netra db create-analyst` sets, or None (then it asks). Never generated."""
+        return self._secrets.get("NETRA_ANALYST_PASSWORD") or None
+
+    def analyst_dsn(self, user: str) -> str:
+        """Where an analyst login connects (no password in it: psql asks, or PGPASSWORD)."""
+        from urllib.parse import quote, urlsplit
+
+        if self.pg_dsn:
+            parts = urlsplit(self.pg_dsn)
+            host = parts.hostname or "127.0.0.1"
+            port = parts.port or 5432
+            database = parts.path.lstrip("/") or "netra"
+        else:
+            host, port, database = "127.0.0.1", self.pg_port, "netra"
+        return f"postgresql://{quote(user)}@{host}:{port}/{database}"
 
     @property
     def kafka_port(self) -> int:
@@ -186,5 +261,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         group_prefix=get("NETRA_GROUP_PREFIX"),
         airflow_port=_int("NETRA_AIRFLOW_PORT", get("NETRA_AIRFLOW_PORT"), 1),
         log_level=get("NETRA_LOG_LEVEL").upper(),
+        kafka_principal=get("NETRA_KAFKA_PRINCIPAL"),
+        ingress_retention_days=_int("NETRA_INGRESS_RETENTION_DAYS", get("NETRA_INGRESS_RETENTION_DAYS"), 1),
+        pg_port=_int("NETRA_PG_PORT", get("NETRA_PG_PORT"), 1),
+        pg_pipeline_dsn=get("NETRA_PG_PIPELINE_DSN"),
         _hmac_key=env.get("NETRA_HMAC_KEY") or None,
+        _secrets={s.name: env[s.name] for s in SETTINGS if s.secret and env.get(s.name)},
     )

@@ -23,8 +23,10 @@ def consumer_lag(settings: Settings) -> dict[str, int | None]:
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
     from kafka.errors import KafkaError
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-status")
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-status")
+    from netra.kafka_auth import ADMIN, client_kwargs
+
+    admin = KafkaAdminClient(**client_kwargs(settings, ADMIN), client_id="netra-status")
+    consumer = KafkaConsumer(**client_kwargs(settings, ADMIN), client_id="netra-status")
     try:
         lag: dict[str, int | None] = {}
         for stage in STAGES:
@@ -44,6 +46,20 @@ def consumer_lag(settings: Settings) -> dict[str, int | None]:
         return lag
     finally:
         consumer.close()
+        admin.close()
+
+
+def retention_status(settings: Settings) -> tuple[bool, str]:
+    """Are the ingress topics and events.dlq at NETRA_INGRESS_RETENTION_DAYS? (ok, one line)"""
+    from kafka import KafkaAdminClient
+
+    from netra.kafka_auth import ADMIN, client_kwargs
+    from netra.retention import retention_line
+
+    admin = KafkaAdminClient(**client_kwargs(settings, ADMIN), client_id="netra-status")
+    try:
+        return retention_line(settings, admin)
+    finally:
         admin.close()
 
 
@@ -80,6 +96,7 @@ def report(settings: Settings, say: Say = print) -> int:
         return 1
     lag = consumer_lag(settings)
     say("consumer lag: " + ", ".join(f"{s} {'-' if n is None else n}" for s, n in lag.items()))
+    say(retention_status(settings)[1])
     w = warehouse_status(connect(settings))
     say(f"raw.events: {w['events']} (last landed {w['last_ingest']:%Y-%m-%d %H:%M:%S})" if w["last_ingest"]
         else "raw.events: empty")

@@ -60,7 +60,9 @@ def recreate_topics(settings) -> None:
 
     from netra.kafka_io import create_topics
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-tests")
+    from netra.kafka_auth import ADMIN, client_kwargs
+
+    admin = KafkaAdminClient(**client_kwargs(settings, ADMIN), client_id="netra-tests")
     try:
         existing = [t for t in admin.list_topics() if t in ALL_TOPICS]
         if existing:

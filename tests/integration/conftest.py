@@ -40,14 +40,16 @@ def publish_files():
     from producers.publish import publish_lines
 
     def publish(settings, files: dict) -> int:
-        producer = make_producer(settings)
+        from netra.kafka_auth import INGRESS_WRITER
+
         sent = 0
-        try:
-            for topic, path in files.items():
+        for topic, path in files.items():
+            producer = make_producer(settings, principal=INGRESS_WRITER[topic])  # as each upstream would
+            try:
                 with open(path, "rb") as lines:
                     sent += publish_lines(producer, topic, lines).sent
-        finally:
-            producer.close()
+            finally:
+                producer.close()
         return sent
 
     return publish

@@ -24,7 +24,9 @@ def test_topics_create_is_idempotent(stack_settings):
     assert create_topics(stack_settings, lambda _m: None) == []
     from kafka import KafkaAdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=stack_settings.kafka_bootstrap)
+    from netra.kafka_auth import ADMIN, client_kwargs
+
+    admin = KafkaAdminClient(**client_kwargs(stack_settings, ADMIN))
     try:
         assert set(ALL_TOPICS) <= set(admin.list_topics())
         partitions = admin.describe_topics(["reports.raw"])[0]["partitions"]
