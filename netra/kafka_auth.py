@@ -8,6 +8,7 @@ generated under NETRA_HOME in demo mode) and are never logged.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable
 
@@ -66,6 +67,9 @@ def client_kwargs(settings: Settings, principal: str | None = None) -> dict:
                             f"(one of {', '.join(PRINCIPALS)})")
     if principal not in PRINCIPALS:
         raise SettingsError(f"unknown Kafka principal {principal!r}; principals: {', '.join(PRINCIPALS)}")
+    # kafka-python warns on every SCRAM handshake over SASL_PLAINTEXT; SCRAM never sends the password itself, and
+    # the listener is localhost / the compose network (README: put TLS in front before exposing it)
+    logging.getLogger("kafka.net.sasl.scram").setLevel(logging.ERROR)
     return dict(
         bootstrap_servers=settings.kafka_bootstrap,
         security_protocol="SASL_PLAINTEXT",

@@ -181,6 +181,7 @@ def up(settings: Settings, say: Say) -> None:
         return
     import psycopg2
 
+    _quiet_pgserver(settings)
     pgdata = _pgdata(settings)
     info = _postmaster(settings) if pgdata.exists() else None
     if info is not None and _is_postmaster(info.pid):
@@ -206,7 +207,7 @@ def up(settings: Settings, say: Say) -> None:
         conn.close()
     uri = owner_uri(settings)
     _dsn_file(settings).write_text(uri)
-    say(f"postgres: up (owner: unix socket {uri}; logins: {settings.analyst_dsn('<user>')})")
+    say(f"postgres: up (owner: unix socket {uri}; logins: {settings.analyst_dsn('USER')})")
 
 
 def pipeline_dsn(settings: Settings) -> str:

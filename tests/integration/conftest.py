@@ -15,9 +15,10 @@ def pipeline(stack_settings, db, monkeypatch):
     """Settings for one test: empty topics, empty warehouse, consumer groups of its own."""
     from netra import settings
 
-    recreate_topics(stack_settings)
     monkeypatch.setenv("NETRA_GROUP_PREFIX", f"test{next(_counter)}-{os.getpid()}")
-    return settings.load()
+    s = settings.load()
+    recreate_topics(s)  # also grants each stage principal this test's consumer group
+    return s
 
 
 @pytest.fixture
