@@ -102,6 +102,17 @@ def _clear_crash(settings: Settings, info, say: Say) -> None:
             except ProcessLookupError:
                 pass
         time.sleep(0.2)
+    # postgres checks these lock files with kill(pid, 0), which a zombie postmaster still answers: remove
+    # those that name the dead postmaster (and their sockets), or the new one refuses to start
+    if info.socket_dir is not None:
+        for lock in Path(info.socket_dir).glob(".s.PGSQL.*.lock"):
+            try:
+                owner = int(lock.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+            if owner == info.pid:
+                lock.unlink(missing_ok=True)
+                lock.with_suffix("").unlink(missing_ok=True)
     (_pgdata(settings) / "postmaster.pid").unlink(missing_ok=True)
 
 
