@@ -60,7 +60,7 @@ def cmd_topics(args) -> int:
 
     s = _settings()
     say(f"topics at {s.kafka_bootstrap}:")
-    create_topics(s, say)
+    create_topics(s, say, reset_credentials=args.reset_credentials)
     return 0
 
 
@@ -306,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tp = sub.add_parser("topics", help="Kafka topics")
     tp.add_argument("action", choices=["create"])
+    tp.add_argument("--reset-credentials", action="store_true",
+                    help="also re-set the Kafka passwords of existing principals (after changing NETRA_KAFKA_PASSWORD_*)")
     tp.set_defaults(func=cmd_topics)
 
     db = sub.add_parser("db", help="warehouse schema")

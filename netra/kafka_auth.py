@@ -95,18 +95,23 @@ def acls_for(principal: str, grant: Grant, group_prefix: str) -> list:
     return acls
 
 
-def apply_grants(admin, settings: Settings, say: Callable[[str], None] = print) -> None:
-    """Upsert the SCRAM users whose password this process knows, and create every principal's ACLs (idempotent).
+def apply_grants(admin, settings: Settings, say: Callable[[str], None] = print,
+                 reset_credentials: bool = False) -> None:
+    """Create the SCRAM users that do not exist yet (all whose password this process knows, with
+    reset_credentials) and every principal's ACLs. Idempotent.
 
-    A principal without a password here is skipped with a note (in production an upstream's password may be
-    managed elsewhere); its ACLs are created all the same.
+    Existing users are left alone by default: re-salting a live user's credential races with clients that are
+    authenticating at that moment. A principal without a password here is skipped with a note (in production an
+    upstream's password may be managed elsewhere); its ACLs are created all the same.
     """
     from kafka.admin import ScramMechanism, UserScramCredentialUpsertion
 
+    existing = set() if reset_credentials else {
+        user for user, info in admin.describe_user_scram_credentials().items() if info["credential_infos"]}
     upserts, missing = [], []
     for principal in PRINCIPALS:
-        if principal == ADMIN:
-            continue  # created when the storage was formatted; it is how we got here
+        if principal == ADMIN or principal in existing:
+            continue  # admin: created when the storage was formatted; it is how we got here
         try:
             password = settings.kafka_password(principal)
         except SettingsError:
@@ -121,6 +126,6 @@ def apply_grants(admin, settings: Settings, say: Callable[[str], None] = print) 
     result = admin.create_acls(acls)
     if result["failed"]:
         raise RuntimeError(f"could not create {len(result['failed'])} Kafka ACL(s): {result['failed'][0]}")
-    say(f"  principals: {len(upserts)} SCRAM user(s) set, ACLs for {len(GRANTS)} principals in place"
+    say(f"  principals: {len(upserts)} SCRAM user(s) set, {len(existing - {ADMIN})} kept, ACLs for {len(GRANTS)} principals in place"
         + (f"; no password here for {', '.join(missing)} "
            f"({', '.join(kafka_password_setting(p) for p in missing)}): not (re)set" if missing else ""))

@@ -71,7 +71,7 @@ def make_consumer(settings: Settings, group_id: str, principal: str | None = Non
     return KafkaConsumer(**config)
 
 
-def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> list[str]:
+def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS, reset_credentials: bool = False) -> list[str]:
     """Create the topics that are missing (idempotent). Returns the names created."""
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
@@ -96,7 +96,7 @@ def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> li
             for t in missing:
                 say(f"  topic {t}: created with {settings.topic_partitions} partitions")
         apply_retention(admin, settings, sorted(existing), say)
-        apply_grants(admin, settings, say)
+        apply_grants(admin, settings, say, reset_credentials=reset_credentials)
         return missing
     finally:
         admin.close()

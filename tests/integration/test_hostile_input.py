@@ -84,13 +84,13 @@ def landed(stack_settings, tmp_path_factory):
     from netra.warehouse.db import connect
     from support import recreate_topics, truncate_warehouse
 
-    recreate_topics(stack_settings)
     conn = connect(stack_settings)
     truncate_warehouse(conn)
     conn.close()
     old_prefix = os.environ.get("NETRA_GROUP_PREFIX")
     os.environ["NETRA_GROUP_PREFIX"] = f"hostile-{os.getpid()}"
     s = settings.load()
+    recreate_topics(s)  # also grants the stage principals this prefix's consumer groups
     producer = make_producer(s, max_request_size=1024 * 1024)
     sent = []  # (case, topic, partition, offset)
     for name, (topic, value, _reason) in CASES.items():

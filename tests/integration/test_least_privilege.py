@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import psycopg2
 import pytest
@@ -102,6 +103,10 @@ def test_ingress_and_dlq_retention_is_bounded_and_status_checks_it(stack_setting
         assert retention_status(stack_settings)[0]
         admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "reports.raw",
                                             configs={"retention.ms": str(30 * 86400000)})])
+        for _ in range(100):  # the change reaches the broker through the metadata log
+            if retention_days(admin)["reports.raw"] == 30.0:
+                break
+            time.sleep(0.1)
         ok, line = retention_status(stack_settings)
         assert not ok and "reports.raw 30 days" in line and "netra topics create" in line
     finally:
@@ -109,6 +114,14 @@ def test_ingress_and_dlq_retention_is_bounded_and_status_checks_it(stack_setting
     from netra.kafka_io import create_topics
 
     create_topics(stack_settings, lambda _m: None)  # puts it back
+    admin = KafkaAdminClient(**client_kwargs(stack_settings, ADMIN))
+    try:
+        for _ in range(100):
+            if retention_days(admin)["reports.raw"] == float(stack_settings.ingress_retention_days):
+                break
+            time.sleep(0.1)
+    finally:
+        admin.close()
     assert retention_status(stack_settings)[0]
 
 
