@@ -108,7 +108,7 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
     if result.data_docs:
         say(f"Data Docs of the mart checkpoint: {result.data_docs}")
     say(f"ground truth: {matching}/{len(expected)} recommendation statuses match")
-    say(f"\ndone in {time.monotonic() - started:.0f}s. Query the marts: psql \"$(cat {s.home / 'pg' / 'dsn'})\" "
-        "-c 'SELECT * FROM mart.followthrough_summary LIMIT 5'")
+    say(f"\ndone in {time.monotonic() - started:.0f}s. Query the marts as an analyst: `netra db create-analyst NAME`, "
+        f"then psql \"{s.analyst_dsn('NAME')}\" -c 'SELECT * FROM mart.followthrough_summary LIMIT 5'")
     say("stop the stack with: netra stack down")
     return 0 if matching == len(expected) else 1

@@ -81,10 +81,32 @@ def recreate_topics(settings) -> None:
     while True:  # deletion is asynchronous in KRaft: retry until the names are free again
         try:
             create_topics(settings, lambda _m: None)
-            return
+            break
         except KafkaError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+    _wait_for_leaders(settings, deadline)
+
+
+def _wait_for_leaders(settings, deadline: float) -> None:
+    """A consumer that joins before every partition of a fresh topic has a leader can be assigned nothing."""
+    from kafka import KafkaAdminClient
+
+    from netra.kafka_auth import ADMIN, client_kwargs
+
+    admin = KafkaAdminClient(**client_kwargs(settings, ADMIN), client_id="netra-tests")
+    try:
+        while True:
+            topics = admin.describe_topics(list(ALL_TOPICS))
+            if len(topics) == len(ALL_TOPICS) and all(
+                    t["error_code"] == 0 and len(t["partitions"]) == settings.topic_partitions
+                    and all(p["error_code"] == 0 and p["leader_id"] >= 0 for p in t["partitions"]) for t in topics):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("the re-created topics got no partition leaders within 30s")
+            time.sleep(0.2)
+    finally:
+        admin.close()
 
 

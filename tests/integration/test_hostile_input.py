@@ -158,7 +158,9 @@ def test_every_ingress_message_ends_in_exactly_one_place(landed):
     from kafka import KafkaConsumer, TopicPartition
 
     s = landed["settings"]
-    consumer = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False,
+    from netra.kafka_auth import client_kwargs
+
+    consumer = KafkaConsumer(**client_kwargs(s, "validator"), enable_auto_commit=False,
                              max_partition_fetch_bytes=2 * 1024 * 1024)
     parts = [TopicPartition(t, p) for t in INGRESS_TOPICS for p in consumer.partitions_for_topic(t)]
     consumer.assign(parts)
