@@ -102,11 +102,29 @@ def _wait_for_leaders(settings, deadline: float) -> None:
             if len(topics) == len(ALL_TOPICS) and all(
                     t["error_code"] == 0 and len(t["partitions"]) == settings.topic_partitions
                     and all(p["error_code"] == 0 and p["leader_id"] >= 0 for p in t["partitions"]) for t in topics):
-                return
+                break
             if time.monotonic() > deadline:
                 raise TimeoutError("the re-created topics got no partition leaders within 30s")
             time.sleep(0.2)
     finally:
         admin.close()
+    # ... and a leader in the metadata is not yet a partition that serves: ListOffsets is answered by the
+    # partition itself, so once it answers for every partition, produce and fetch work too
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.errors import KafkaError
+
+    consumer = KafkaConsumer(**client_kwargs(settings, ADMIN), client_id="netra-tests")
+    try:
+        parts = [TopicPartition(t, p) for t in ALL_TOPICS for p in range(settings.topic_partitions)]
+        while True:
+            try:
+                consumer.end_offsets(parts)
+                return
+            except KafkaError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        consumer.close()
 
 
