@@ -9,11 +9,18 @@ generated under NETRA_HOME in demo mode) and are never logged.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from netra.settings import (
-    INGRESS_TOPICS, PRINCIPALS, TOPIC_ALERTS, TOPIC_DLQ, TOPIC_ENRICHED, TOPIC_VALID, Settings, SettingsError,
+    INGRESS_TOPICS,
+    PRINCIPALS,
+    TOPIC_ALERTS,
+    TOPIC_DLQ,
+    TOPIC_ENRICHED,
+    TOPIC_VALID,
+    Settings,
+    SettingsError,
     kafka_password_setting,
 )
 
@@ -126,6 +133,7 @@ def apply_grants(admin, settings: Settings, say: Callable[[str], None] = print,
     result = admin.create_acls(acls)
     if result["failed"]:
         raise RuntimeError(f"could not create {len(result['failed'])} Kafka ACL(s): {result['failed'][0]}")
-    say(f"  principals: {len(upserts)} SCRAM user(s) set, {len(existing - {ADMIN})} kept, ACLs for {len(GRANTS)} principals in place"
+    say(f"  principals: {len(upserts)} SCRAM user(s) set, {len(existing - {ADMIN})} kept, "
+        f"ACLs for {len(GRANTS)} principals in place"
         + (f"; no password here for {', '.join(missing)} "
            f"({', '.join(kafka_password_setting(p) for p in missing)}): not (re)set" if missing else ""))

@@ -1,9 +1,10 @@
 """Bounded retention of identity: the ingress topics and events.dlq carry reporter NIK and name (the enricher
 drops them before Postgres), so Kafka keeps them NETRA_INGRESS_RETENTION_DAYS only. raw.events is the system of
-record after that (README, "Privacy"). Applied by `netra topics create`, checked by `netra status`."""
+record after that (README, "Privacy"). Applied by `netra topics create`, checked by `netra status`.
+"""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from netra.settings import INGRESS_TOPICS, TOPIC_DLQ, Settings
 

@@ -78,7 +78,8 @@ def _running(settings: Settings) -> bool:
 def _clear_crash(settings: Settings, info, say: Say) -> None:
     """After a kill -9 of the postmaster: end its orphaned backends (they still hold the shared-memory interlock,
     so a new postmaster refuses to start) and remove the stale postmaster.pid. Only processes attached to *this*
-    cluster's SysV segment (key from postmaster.pid) are touched."""
+    cluster's SysV segment (key from postmaster.pid) are touched.
+    """
     say(f"postgres: the postmaster (pid {info.pid}) is gone but left {_pgdata(settings) / 'postmaster.pid'}; "
         "cleaning up after the crash")
     key = info.shmem_info.split()[0] if info.shmem_info else ""
@@ -141,10 +142,11 @@ def _write_auth_files(pgdata: Path, system_user: str | None) -> None:
 
 
 def _start(settings: Settings, say: Say) -> None:
-    """initdb if needed, then pg_ctl start with a unix socket (owner) and a localhost TCP port (password logins).
+    """Initdb if needed, then pg_ctl start with a unix socket (owner) and a localhost TCP port (password logins).
 
     pgserver's own get_server() starts postgres with `-h ""` (no TCP at all) and trusts any stale postmaster.pid
-    whose pid is a zombie, so Netra drives pg_ctl itself and uses pgserver for the binaries and initdb."""
+    whose pid is a zombie, so Netra drives pg_ctl itself and uses pgserver for the binaries and initdb.
+    """
     from pgserver import _commands as pg
     from pgserver.postgres_server import PostgresServer
     from pgserver.utils import ensure_user_exists, find_suitable_socket_dir

@@ -196,7 +196,8 @@ def test_pipeline_login_cannot_create_roles_or_drop_schemas(pg_settings):
             cur.execute("SELECT current_user, inet_server_addr() IS NOT NULL")
             assert cur.fetchone() == ("netra_pipeline", True), "the pipeline logs in over TCP as netra_pipeline"
         for statement in ("CREATE ROLE intruder LOGIN", "DROP SCHEMA mart CASCADE", "DROP TABLE raw.events",
-                          "ALTER ROLE netra_pipeline SUPERUSER", "CREATE SCHEMA mine", "ALTER TABLE raw.events ADD x int"):
+                          "ALTER ROLE netra_pipeline SUPERUSER", "CREATE SCHEMA mine",
+                          "ALTER TABLE raw.events ADD x int"):
             with pytest.raises(psycopg2.Error) as err:
                 with conn, conn.cursor() as cur:
                     cur.execute(statement)

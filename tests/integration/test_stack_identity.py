@@ -1,5 +1,6 @@
 """`netra stack up` knows its own services (issue 10 item 4): a port held by another program is a clear error,
-and PostgreSQL comes back on the first `up` after its postmaster was killed with SIGKILL."""
+and PostgreSQL comes back on the first `up` after its postmaster was killed with SIGKILL.
+"""
 from __future__ import annotations
 
 import os

@@ -23,7 +23,7 @@ def test_external_server_logins_keep_host_and_database_but_never_the_owners_pass
 
 def test_pipeline_password_is_required_outside_demo_mode(tmp_path):
     with pytest.raises(SettingsError, match="NETRA_PG_PIPELINE_PASSWORD"):
-        load({"NETRA_HOME": str(tmp_path)}).pg_pipeline_password
+        _ = load({"NETRA_HOME": str(tmp_path)}).pg_pipeline_password
     assert load({"NETRA_PG_PIPELINE_PASSWORD": "pw"}).pg_pipeline_password == "pw"
     assert load({}).analyst_password is None, "no analyst password is ever generated: it asks"
 
