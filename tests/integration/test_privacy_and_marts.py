@@ -250,9 +250,9 @@ def test_report_as_of_an_earlier_day_shows_every_figure_as_of_that_day(db, seaso
     assert all(v is None or v == 0 or v >= 5 for row in public.provinces for v in row[3:6])
 
 
-def test_analysts_see_out_of_scope_counts_but_no_nips(db, season):
+def test_analysts_see_out_of_scope_counts_but_no_nips(db, owner_db, season):
     reconcile(db, date.fromisoformat(season["as_of"]), season["sla_days"])
-    with db, db.cursor() as cur:
+    with owner_db, owner_db.cursor() as cur:
         cur.execute("SET ROLE netra_analyst")
         cur.execute("SELECT sum(sanctions) FROM mart.out_of_scope_sanctions")
         counted = cur.fetchone()[0]
