@@ -26,6 +26,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             try:
                 writer = PostgresWriter(conn, group_id)
                 stage = Sink(secret=settings.hmac_key)
+                _know_partitions(consumer, stage.input_topics)
                 consumer.subscribe(list(stage.input_topics), listener=seek_listener(consumer, writer))
                 return run(consumer, stage, writer, **loop_args)
             finally:
@@ -41,6 +42,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             stage = Enricher(secret=settings.hmac_key)
         producer = make_producer(settings, principal=name)
         try:
+            _know_partitions(consumer, stage.input_topics)
             consumer.subscribe(list(stage.input_topics))
             return run(consumer, stage, KafkaEmitter(producer), **loop_args)
         finally:
@@ -48,6 +50,14 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             producer.close()
     finally:
         consumer.close()
+
+
+def _know_partitions(consumer, topics) -> None:
+    """Fetch the input topics' metadata before joining the group: a member that leads the group's first
+    assignment without it assigns nothing ("No partition metadata") and, until the next periodic metadata refresh
+    (5 min), stays idle. SASL handshakes on a loaded machine made that race visible."""
+    for topic in topics:
+        consumer.partitions_for_topic(topic)
 
 
 def _warm_start(validator, settings: Settings) -> None:
