@@ -15,7 +15,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
     if name not in STAGES:
         raise ValueError(f"unknown stage {name!r}; choose one of {', '.join(STAGES)}")
     group_id = settings.group_id(name)
-    consumer = make_consumer(settings, group_id)
+    consumer = make_consumer(settings, group_id, principal=name)  # each stage is its own Kafka principal
     loop_args = dict(batch_wait_ms=settings.batch_wait_ms, batch_size=settings.batch_size,
                      until_idle=until_idle, stop=stop, metrics=metrics)
     try:
@@ -26,10 +26,11 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             from netra.rejects import RejectsPublisher
 
             conn = connect(settings)
-            producer = make_producer(settings, client_id=f"{group_id}.rejects")
+            producer = make_producer(settings, principal=name, client_id=f"{group_id}.rejects")
             try:
                 writer = PostgresWriter(conn, group_id, publish_rejects=RejectsPublisher(producer))
                 stage = Sink(secret=settings.hmac_key)
+                _know_partitions(consumer, stage.input_topics)
                 consumer.subscribe(list(stage.input_topics), listener=seek_listener(consumer, writer))
                 return run(consumer, stage, writer, **loop_args)
             finally:
@@ -44,8 +45,9 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             from consumers.enricher import Enricher
 
             stage = Enricher(secret=settings.hmac_key)
-        producer = make_producer(settings)
+        producer = make_producer(settings, principal=name)
         try:
+            _know_partitions(consumer, stage.input_topics)
             consumer.subscribe(list(stage.input_topics))
             return run(consumer, stage, KafkaEmitter(producer), **loop_args)
         finally:
@@ -53,6 +55,14 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
             producer.close()
     finally:
         consumer.close()
+
+
+def _know_partitions(consumer, topics) -> None:
+    """Fetch the input topics' metadata before joining the group: a member that leads the group's first
+    assignment without it assigns nothing ("No partition metadata") and, until the next periodic metadata refresh
+    (5 min), stays idle. SASL handshakes on a loaded machine made that race visible."""
+    for topic in topics:
+        consumer.partitions_for_topic(topic)
 
 
 def _warm_start(validator, settings: Settings) -> None:

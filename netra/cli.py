@@ -83,16 +83,46 @@ def cmd_topics(args) -> int:
 
     s = _settings()
     say(f"topics at {s.kafka_bootstrap}:")
-    create_topics(s, say)
+    create_topics(s, say, reset_credentials=args.reset_credentials)
     return 0
 
 
 def cmd_db(args) -> int:
-    from netra.warehouse.db import connect, migrate
+    from netra.warehouse.db import connect, create_analyst, migrate
 
-    conn = connect(_settings())
+    s = _settings()
+    if args.action == "create-analyst":
+        if not args.name:
+            say("error: netra db create-analyst needs a login name, e.g. netra db create-analyst siti")
+            return 2
+        password = s.analyst_password
+        if password is None:
+            import getpass
+
+            password = getpass.getpass(f"password for the analyst login {args.name}: ")
+            if password != getpass.getpass("again: "):
+                say("error: the two passwords differ")
+                return 2
+        if len(password) < 12:
+            say("error: use a password of at least 12 characters (NETRA_ANALYST_PASSWORD or the prompt)")
+            return 2
+        conn = connect(s, owner=True)
+        try:
+            created = create_analyst(conn, args.name, password)
+        finally:
+            conn.close()
+        say(f"analyst login {args.name} {'created' if created else 'exists; password changed'} "
+            "(reads mart and ref only). Connect with:")
+        say(f'  psql "{s.analyst_dsn(args.name)}"')
+        return 0
     try:
-        applied = migrate(conn, say)
+        pipeline_password = s.pg_pipeline_password
+    except SettingsError as exc:
+        pipeline_password = None
+        say(f"warning: netra_pipeline gets no password, so the stages cannot log in yet: {exc}")
+    conn = connect(s, owner=True)
+    try:
+        applied = migrate(conn, say, pipeline_password=pipeline_password)
     finally:
         conn.close()
     say(f"database is up to date ({len(applied)} migration(s) applied now; reference data loaded)")
@@ -107,12 +137,15 @@ def cmd_publish(args) -> int:
         fail(f"unknown topic {args.topic!r}; topics: {', '.join(settings_mod.INGRESS_TOPICS)}")
         return 2
     from netra.errors import OperatorError, topic_missing
+    from netra.kafka_auth import INGRESS_WRITER
     from netra.kafka_io import missing_topics
 
     s = _settings()
-    if missing_topics(s, [args.topic]):
+    principal = args.principal or INGRESS_WRITER.get(args.topic)
+    if missing_topics(s, [args.topic], principal=principal):
         raise OperatorError(topic_missing(s, [args.topic]))
-    producer = make_producer(s)
+    # an ingress topic is written by its upstream's principal unless --as names another (which the ACLs judge)
+    producer = make_producer(s, principal=principal)
     try:
         with open_lines(args.file) as lines:
             report = publish_lines(producer, args.topic, lines, skip_invalid=args.skip_invalid,
@@ -143,7 +176,10 @@ def cmd_consume(args) -> int:
     # (every stage reads or writes the pipeline topics `netra topics create` makes)
     # A broker that is down is not a configuration error: the consumer waits for it (its own retries).
     try:
-        missing = missing_topics(s, settings_mod.ALL_TOPICS)
+        from netra.kafka_auth import GRANTS
+
+        grant = GRANTS[args.stage]  # the stage's own principal: in compose it has no other password
+        missing = missing_topics(s, sorted(set(grant.reads + grant.writes)), principal=args.stage)
     except Exception as exc:  # noqa: BLE001 - only "unreachable" is let through
         from netra.errors import explain, kafka_unreachable
 
@@ -242,7 +278,7 @@ def cmd_dlq(args) -> int:
                 return 2
             from netra.kafka_io import make_producer
 
-            producer = make_producer(s)
+            producer = make_producer(s, principal="replay")
             try:
                 dlq.replay(conn, producer, reason=args.reason, source=args.source, secret=s.hmac_key, say=say)
             finally:
@@ -272,7 +308,7 @@ def cmd_import_bkpsdm(args) -> int:
         fail(f"unknown region code {args.region!r}; use a Kemendagri code such as 33.72 (kota) or 33 (provinsi)")
         return 2
     domain_check = None if args.skip_domain_check else gx_domain_check(today_wib())
-    producer = make_producer(_settings(), client_id="netra-bkpsdm-import")
+    producer = make_producer(_settings(), principal="bkpsdm", client_id="netra-bkpsdm-import")
     reports = []
     try:
         for name in args.files:
@@ -384,15 +420,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     tp = sub.add_parser("topics", help="Kafka topics")
     tp.add_argument("action", choices=["create"])
+    tp.add_argument("--reset-credentials", action="store_true",
+                    help="also re-set the Kafka passwords of existing principals (after changing NETRA_KAFKA_PASSWORD_*)")
     tp.set_defaults(func=cmd_topics)
 
     db = sub.add_parser("db", help="warehouse schema")
-    db.add_argument("action", choices=["migrate"])
+    db.add_argument("action", choices=["migrate", "create-analyst"])
+    db.add_argument("name", nargs="?", help="with create-analyst: the login name (password: NETRA_ANALYST_PASSWORD "
+                    "or a prompt)")
     db.set_defaults(func=cmd_db)
 
     pb = sub.add_parser("publish", help="publish a JSONL file of events to a topic")
     pb.add_argument("--topic", required=True)
     pb.add_argument("file", help="JSONL file, or - for standard input")
+    pb.add_argument("--as", dest="principal", metavar="PRINCIPAL",
+                    help="Kafka principal to publish as (default: the topic's upstream, e.g. bawaslu for reports.raw)")
     pb.add_argument("--skip-invalid", action="store_true", help="skip lines that are not JSON instead of stopping")
     pb.set_defaults(func=cmd_publish)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from netra.kafka_auth import ADMIN, apply_grants, client_kwargs
+from netra.retention import apply_retention, topic_configs
 from netra.settings import ALL_TOPICS, Settings
 
 Say = Callable[[str], None]
@@ -13,20 +15,26 @@ def timeouts(settings: Settings) -> dict:
     return dict(bootstrap_timeout_ms=settings.kafka_timeout_s * 1000)
 
 
-def make_admin(settings: Settings, client_id: str = "netra-admin"):
+def client_config(settings: Settings, principal: str | None) -> dict:
+    """What every client gets: bootstrap, the login of `principal` (netra/kafka_auth.py) and the timeouts."""
+    return dict(**client_kwargs(settings, principal), **timeouts(settings))
+
+
+def make_admin(settings: Settings, client_id: str = "netra-admin", principal: str | None = ADMIN):
+    """An admin client, as the `admin` principal unless told otherwise."""
     from kafka import KafkaAdminClient
 
-    return KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id=client_id, **timeouts(settings))
+    return KafkaAdminClient(**client_config(settings, principal), client_id=client_id)
 
 
-def make_producer(settings: Settings, **overrides):
+def make_producer(settings: Settings, principal: str | None = None, **overrides):
+    """A producer acting as `principal` (netra/kafka_auth.py; None: NETRA_KAFKA_PRINCIPAL)."""
     from kafka import KafkaProducer
 
     config = dict(
-        **timeouts(settings),
+        **client_config(settings, principal),
         # how long send() waits for a topic's metadata: a missing topic is said in seconds, not 60
         max_block_ms=settings.kafka_timeout_s * 1000,
-        bootstrap_servers=settings.kafka_bootstrap,
         acks="all",
         linger_ms=5,
         retries=5,
@@ -64,12 +72,12 @@ def await_delivery(producer, futures: list, timeout: float = 60.0) -> None:
         raise DeliveryError(failures)
 
 
-def make_consumer(settings: Settings, group_id: str, **overrides):
+def make_consumer(settings: Settings, group_id: str, principal: str | None = None, **overrides):
+    """A consumer acting as `principal` (netra/kafka_auth.py; None: NETRA_KAFKA_PRINCIPAL)."""
     from kafka import KafkaConsumer
 
     config = dict(
-        **timeouts(settings),
-        bootstrap_servers=settings.kafka_bootstrap,
+        **client_config(settings, principal),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -82,7 +90,7 @@ def make_consumer(settings: Settings, group_id: str, **overrides):
     return KafkaConsumer(**config)
 
 
-def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> list[str]:
+def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS, reset_credentials: bool = False) -> list[str]:
     """Create the topics that are missing (idempotent). Returns the names created."""
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
@@ -98,26 +106,32 @@ def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> li
             try:
                 admin.create_topics(
                     [NewTopic(name=t, num_partitions=settings.topic_partitions, replication_factor=1,
-                              topic_configs={"max.message.bytes": "1048588"}) for t in missing]
+                              topic_configs={"max.message.bytes": "1048588", **topic_configs(settings, t)})
+                     for t in missing]
                 )
             except TopicAlreadyExistsError:
                 pass  # created concurrently by someone else: that's fine
             for t in missing:
                 say(f"  topic {t}: created with {settings.topic_partitions} partitions")
+        apply_retention(admin, settings, sorted(existing), say)
+        apply_grants(admin, settings, say, reset_credentials=reset_credentials)
         return missing
     finally:
         admin.close()
 
 
-def missing_topics(settings: Settings, topics, confirm_s: float = 2.0) -> list[str]:
+def missing_topics(settings: Settings, topics, confirm_s: float = 2.0, principal: str | None = ADMIN) -> list[str]:
     """The given topics that do not exist on the broker (raises when the broker is not reachable).
+
+    Asked as `principal`: the broker lists only the topics a principal may describe, so ask about
+    the topics that principal uses (a stage: its inputs and outputs).
 
     A broker's metadata can lag a moment behind a create (or a delete), so a topic is only
     called missing when it is still absent after `confirm_s` seconds of asking again.
     """
     import time
 
-    admin = make_admin(settings, client_id="netra-check")
+    admin = make_admin(settings, client_id="netra-check", principal=principal)
     try:
         deadline = time.monotonic() + confirm_s
         while True:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -23,6 +23,15 @@ TOPIC_DLQ = "events.dlq"
 TOPIC_ALERTS = "alerts.overdue"
 #: `rejects.<source domain>`: each upstream's own refused messages (netra/contracts/rejects.py).
 ALL_TOPICS = INGRESS_TOPICS + (TOPIC_VALID, TOPIC_ENRICHED, TOPIC_DLQ, TOPIC_ALERTS) + REJECTS_TOPICS
+
+#: Kafka principals (SASL/SCRAM users). What each may do is netra/kafka_auth.py's GRANTS; the README lists it.
+PRINCIPALS = ("admin", "bawaslu", "kasn", "bkpsdm", "validator", "enricher", "sink", "alerts", "alerts-reader",
+              "airflow", "replay")
+
+
+def kafka_password_setting(principal: str) -> str:
+    """The setting holding a principal's Kafka password: alerts-reader -> NETRA_KAFKA_PASSWORD_ALERTS_READER."""
+    return "NETRA_KAFKA_PASSWORD_" + principal.upper().replace("-", "_")
 
 
 class SettingsError(RuntimeError):
@@ -74,6 +83,21 @@ SETTINGS: tuple[Spec, ...] = (
          "sink +2 (`netra consume --metrics-port` overrides, e.g. for a second member on one host). 0: off."),
     Spec("NETRA_METRICS_HOST", "127.0.0.1", "Address the consumers' metrics endpoints bind to (0.0.0.0 for a "
          "Prometheus on another host or container)."),
+    Spec("NETRA_KAFKA_PRINCIPAL", "", "Kafka principal of this process where the code names none "
+         "(docker-compose sets one per service). Empty: commands pick the principal of their job."),
+    Spec("NETRA_INGRESS_RETENTION_DAYS", "3", "Days Kafka keeps the ingress topics and events.dlq (they hold "
+         "reporter identity); raw.events is the system of record after that."),
+    Spec("NETRA_PG_PORT", "5433", "Localhost TCP port of the embedded PostgreSQL for password (scram-sha-256) "
+         "logins: netra_pipeline and analysts (local stack only)."),
+    Spec("NETRA_PG_PIPELINE_DSN", "", "DSN of the netra_pipeline login, without the password. Empty: the embedded "
+         "server's TCP port, or NETRA_PG_DSN with the user netra_pipeline."),
+    Spec("NETRA_PG_PIPELINE_PASSWORD", None, "Password of the netra_pipeline login (stages, reconcile, DAGs); set by "
+         "`netra db migrate`. Required unless NETRA_DEMO_MODE=true.", secret=True),
+    Spec("NETRA_ANALYST_PASSWORD", None, "Password for `netra db create-analyst NAME`. Empty: it asks.", secret=True),
+) + tuple(
+    Spec(kafka_password_setting(p), None, f"Kafka (SCRAM-SHA-512) password of the principal {p!r}. "
+         "Required where that principal is used, unless NETRA_DEMO_MODE=true.", secret=True)
+    for p in PRINCIPALS
 )
 _SPECS = {s.name: s for s in SETTINGS}
 
@@ -150,7 +174,12 @@ class Settings:
     log_format: str
     metrics_port: int
     metrics_host: str
+    kafka_principal: str
+    ingress_retention_days: int
+    pg_port: int
+    pg_pipeline_dsn: str
     _hmac_key: str | None
+    _secrets: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def hmac_key(self) -> bytes:
@@ -169,6 +198,52 @@ class Settings:
             path.write_text(secrets.token_hex(32))
             path.chmod(0o600)
         return path.read_text().strip().encode()
+
+    def secret(self, name: str) -> str:
+        """A secret setting: from the environment, else (demo mode only) generated once under NETRA_HOME/secrets."""
+        value = self._secrets.get(name)
+        if value:
+            return value
+        if not self.demo_mode:
+            raise SettingsError(
+                f"{name} is not set. Set it to a long random secret "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
+                "or NETRA_DEMO_MODE=true to use one generated under NETRA_HOME."
+            )
+        path = self.home / "secrets" / name.lower()
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.chmod(0o700)
+            path.write_text(secrets.token_hex(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def kafka_password(self, principal: str) -> str:
+        if principal not in PRINCIPALS:
+            raise SettingsError(f"unknown Kafka principal {principal!r}; principals: {', '.join(PRINCIPALS)}")
+        return self.secret(kafka_password_setting(principal))
+
+    @property
+    def pg_pipeline_password(self) -> str:
+        return self.secret("NETRA_PG_PIPELINE_PASSWORD")
+
+    @property
+    def analyst_password(self) -> str | None:
+        """The password `netra db create-analyst` sets, or None (then it asks). Never generated."""
+        return self._secrets.get("NETRA_ANALYST_PASSWORD") or None
+
+    def analyst_dsn(self, user: str) -> str:
+        """Where an analyst login connects (no password in it: psql asks, or PGPASSWORD)."""
+        from urllib.parse import quote, urlsplit
+
+        if self.pg_dsn:
+            parts = urlsplit(self.pg_dsn)
+            host = parts.hostname or "127.0.0.1"
+            port = parts.port or 5432
+            database = parts.path.lstrip("/") or "netra"
+        else:
+            host, port, database = "127.0.0.1", self.pg_port, "netra"
+        return f"postgresql://{quote(user)}@{host}:{port}/{database}"
 
     @property
     def kafka_port(self) -> int:
@@ -232,5 +307,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         log_format=_choice("NETRA_LOG_FORMAT", get("NETRA_LOG_FORMAT"), LOG_FORMATS),
         metrics_port=_int("NETRA_METRICS_PORT", get("NETRA_METRICS_PORT"), 0),
         metrics_host=get("NETRA_METRICS_HOST"),
+        kafka_principal=get("NETRA_KAFKA_PRINCIPAL"),
+        ingress_retention_days=_int("NETRA_INGRESS_RETENTION_DAYS", get("NETRA_INGRESS_RETENTION_DAYS"), 1),
+        pg_port=_int("NETRA_PG_PORT", get("NETRA_PG_PORT"), 1),
+        pg_pipeline_dsn=get("NETRA_PG_PIPELINE_DSN"),
         _hmac_key=env.get("NETRA_HMAC_KEY") or None,
+        _secrets={s.name: env[s.name] for s in SETTINGS if s.secret and env.get(s.name)},
     )

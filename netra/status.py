@@ -30,11 +30,11 @@ def consumers_status(settings: Settings) -> dict[str, dict]:
     from kafka import KafkaConsumer, TopicPartition
     from kafka.errors import KafkaError
 
-    from netra.kafka_io import make_admin, timeouts
+    from netra.kafka_auth import ADMIN
+    from netra.kafka_io import client_config, make_admin
 
     admin = make_admin(settings, client_id="netra-status")
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-status",
-                             **timeouts(settings))
+    consumer = KafkaConsumer(**client_config(settings, ADMIN), client_id="netra-status")
     try:
         groups = {settings.group_id(stage): stage for stage in STAGES}
         try:
@@ -66,6 +66,18 @@ def consumers_status(settings: Settings) -> dict[str, dict]:
 def consumer_lag(settings: Settings) -> dict[str, int | None]:
     """Messages each stage's group has not committed yet."""
     return {stage: c["lag"] for stage, c in consumers_status(settings).items()}
+
+
+def retention_status(settings: Settings) -> tuple[bool, str]:
+    """Are the ingress topics and events.dlq at NETRA_INGRESS_RETENTION_DAYS? (ok, one line)"""
+    from netra.kafka_io import make_admin
+    from netra.retention import retention_line
+
+    admin = make_admin(settings, client_id="netra-status")
+    try:
+        return retention_line(settings, admin)
+    finally:
+        admin.close()
 
 
 def warehouse_status(conn, group_prefix: str = "netra") -> dict:
@@ -103,6 +115,7 @@ def collect(settings: Settings) -> dict:
     up = {c.name: c.running for c in components}
     out["ok"] = bool(up.get("kafka") and up.get("postgres"))
     out["consumers"] = consumers_status(settings) if up.get("kafka") else None
+    out["retention_ok"], out["retention"] = retention_status(settings) if up.get("kafka") else (None, None)
     if up.get("postgres"):
         conn = connect(settings)
         try:
@@ -141,6 +154,7 @@ def report(settings: Settings, say: Say = print) -> int:
             + (f" ({c['state']})" if c["state"] else "") + (f", last commit {age:.0f}s ago" if age is not None else "")
             + ("  <- not running: netra consume " + stage if not c["members"] else ""))
     w = data["warehouse"]
+    say(data["retention"])
     say(f"raw.events: {w['events']} (last landed {w['last_ingest']:%Y-%m-%d %H:%M:%S})" if w["last_ingest"]
         else "raw.events: empty")
     say(f"dead letters: {w['dlq_open']} not replayed of {w['dlq_total']} (netra dlq stats)")

@@ -280,7 +280,7 @@ def import_inbox(settings, *, today: date, say: Say = print, min_age_seconds: fl
     inbox, archive = inbox_paths(settings)
     inbox.mkdir(parents=True, exist_ok=True)
     say(f"BKPSDM inbox {inbox} (archive {archive})")
-    producer = make_producer(settings, client_id="netra-bkpsdm-import")
+    producer = make_producer(settings, principal="bkpsdm", client_id="netra-bkpsdm-import")
     try:
         reports = scan_inbox(inbox, archive, producer, domain_check=gx_domain_check(today) if domain_check else None,
                              min_age_seconds=min_age_seconds, say=say)

@@ -62,11 +62,12 @@ def recreate_topics(settings) -> None:
     """
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-    from netra.kafka_io import create_topics
+    from netra.kafka_auth import ADMIN
+    from netra.kafka_io import client_config, create_topics
 
     create_topics(settings, lambda _m: None)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-tests")
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-tests")
+    admin = KafkaAdminClient(**client_config(settings, ADMIN), client_id="netra-tests")
+    consumer = KafkaConsumer(**client_config(settings, ADMIN), client_id="netra-tests")
     try:
         admin.wait_for_topics(list(ALL_TOPICS), timeout_ms=60_000)
         parts = [TopicPartition(t, p) for t in ALL_TOPICS for p in sorted(consumer.partitions_for_topic(t) or ())]

@@ -9,8 +9,9 @@ Needs only kafka-python (`pip install kafka-python`); nothing of Netra is import
 
     NETRA_KAFKA_BOOTSTRAP=127.0.0.1:9092 python examples/python/producer.py
 
-Settings (environment): NETRA_KAFKA_BOOTSTRAP (default 127.0.0.1:9092), NETRA_SOURCE (default
-bawaslu:33.72), NETRA_REJECT_TIMEOUT_S (default 120). Exit code 0 when the reject came back.
+Settings (environment): NETRA_KAFKA_BOOTSTRAP (default 127.0.0.1:9092), NETRA_KAFKA_USERNAME and
+NETRA_KAFKA_PASSWORD (your SASL/SCRAM-SHA-512 principal, e.g. `bawaslu`; the broker's ACLs let it write
+reports.raw and read rejects.bawaslu only), NETRA_SOURCE (default bawaslu:33.72), NETRA_REJECT_TIMEOUT_S (default 120). Exit code 0 when the reject came back.
 Before sending for real, check a file offline with `netra validate events.jsonl --topic reports.raw`.
 """
 from __future__ import annotations
@@ -27,6 +28,11 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 BOOTSTRAP = os.environ.get("NETRA_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 SOURCE = os.environ.get("NETRA_SOURCE", "bawaslu:33.72")
 TIMEOUT_S = float(os.environ.get("NETRA_REJECT_TIMEOUT_S", "120"))
+#: SASL/SCRAM login of this upstream's principal (Netra's broker refuses clients without one)
+LOGIN = ({"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512",
+          "sasl_plain_username": os.environ["NETRA_KAFKA_USERNAME"],
+          "sasl_plain_password": os.environ.get("NETRA_KAFKA_PASSWORD", "")}
+         if os.environ.get("NETRA_KAFKA_USERNAME") else {})
 TOPIC = "reports.raw"
 REJECTS = "rejects." + SOURCE.split(":", 1)[0]  # the part of `source` before the first ':'
 WIB = timezone(timedelta(hours=7))
@@ -69,7 +75,7 @@ def wait_for_reject(event_id: str) -> dict | None:
     A real integration would use a consumer group (and de-duplicate on the key, reject_id);
     assigning the partitions needs no group, so this example needs read access to the topic only.
     """
-    consumer = KafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False, **LOGIN)
     try:
         partitions = [TopicPartition(REJECTS, p) for p in sorted(consumer.partitions_for_topic(REJECTS) or ())]
         if not partitions:
@@ -93,7 +99,7 @@ def main() -> int:
     run = uuid.uuid4().hex[:8]
     good = report_filed(f"EXAMPLE/{run}/1", "33.72")
     bad = report_filed(f"EXAMPLE/{run}/2", "99.99")  # no such Kemendagri region: refused as region.unknown
-    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all")
+    producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all", **LOGIN)
     try:
         send(producer, good)
         send(producer, bad)

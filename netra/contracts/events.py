@@ -282,6 +282,12 @@ OUTBOUND_EVENT_TYPES: dict[str, EventType] = {
 }
 
 
+#: Ingress topics whose events change mart.followthrough (sanctions and recommendations): what the
+#: reconcile DAG's asset watcher reads, and so what its Kafka principal may read.
+FOLLOWTHROUGH_TOPICS = tuple(sorted({t.topic for t in EVENT_TYPES.values()
+                                     if t.name.split(".")[0] in ("sanction", "recommendation")}))
+
+
 def topic_for(event_type: str) -> str:
     return EVENT_TYPES[event_type].topic
 

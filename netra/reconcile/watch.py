@@ -14,10 +14,8 @@ import time
 from collections.abc import Callable, Iterable
 
 from netra.contracts.events import EVENT_TYPES
+from netra.contracts.events import FOLLOWTHROUGH_TOPICS as WATCHED_TOPICS
 
-#: Ingress topics whose events change mart.followthrough (sanctions and recommendations).
-WATCHED_TOPICS = tuple(sorted({t.topic for t in EVENT_TYPES.values()
-                               if t.name.split(".")[0] in ("sanction", "recommendation")}))
 #: The Airflow connection the watcher's consumer uses (defined by Netra as AIRFLOW_CONN_NETRA_KAFKA).
 KAFKA_CONN_ID = "netra_kafka"
 #: How long the reconcile task waits for triggering events to land before it reconciles anyway.

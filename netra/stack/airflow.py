@@ -28,10 +28,15 @@ def kafka_connection(settings: Settings) -> str:
     """The `netra_kafka` Airflow connection (JSON) the reconcile DAG's asset watcher consumes with.
 
     A group of its own, committed per message; a new group starts at the end of the
-    topics (what landed before Airflow ran is reconciled by the first scheduled run).
+    topics (what landed before Airflow ran is reconciled by the first scheduled run). It logs in
+    as the `airflow` principal, which may read only the two watched ingress topics.
     """
     return json.dumps({"conn_type": "kafka", "extra": {
         "bootstrap.servers": settings.kafka_bootstrap,
+        "security.protocol": "SASL_PLAINTEXT",
+        "sasl.mechanisms": "SCRAM-SHA-512",
+        "sasl.username": "airflow",
+        "sasl.password": settings.kafka_password("airflow"),
         "group.id": settings.group_id("airflow-watcher"),
         "auto.offset.reset": "latest",
         "enable.auto.commit": False,

@@ -49,7 +49,9 @@ def running_pipeline(pipeline):
 
 
 def _run_example(cmd: list[str], settings, source: str, cwd: Path) -> str:
+    principal = {"bawaslu": "bawaslu", "bkpsdm": "bkpsdm"}[source.split(":", 1)[0]]  # as the upstream itself
     env = {**os.environ, "NETRA_KAFKA_BOOTSTRAP": settings.kafka_bootstrap, "NETRA_SOURCE": source,
+           "NETRA_KAFKA_USERNAME": principal, "NETRA_KAFKA_PASSWORD": settings.kafka_password(principal),
            "NETRA_REJECT_TIMEOUT_S": "240"}
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr

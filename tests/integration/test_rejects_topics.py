@@ -33,7 +33,10 @@ def read_all(settings, topic: str) -> list:
     """Every record of a topic, from the beginning to its end offsets."""
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    from netra.kafka_auth import ADMIN
+    from netra.kafka_io import client_config
+
+    consumer = KafkaConsumer(**client_config(settings, ADMIN), enable_auto_commit=False)
     try:
         parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
         consumer.assign(parts)

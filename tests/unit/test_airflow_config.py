@@ -11,7 +11,7 @@ from netra.stack import airflow
 
 
 def _settings(**env):
-    return settings.load({"NETRA_HOME": "/tmp/netra-test-home", **env})
+    return settings.load({"NETRA_HOME": "/tmp/netra-test-home", "NETRA_KAFKA_PASSWORD_AIRFLOW": "watcher-pw", **env})
 
 
 def test_ports_and_execution_api_follow_the_settings():
@@ -48,6 +48,9 @@ def test_the_watcher_connection_points_at_netra_kafka_with_its_own_group():
     assert conn["conn_type"] == "kafka"
     assert conn["extra"]["bootstrap.servers"] == "127.0.0.1:15092"
     assert conn["extra"]["group.id"] == "ops.airflow-watcher"
+    # as the read-only `airflow` principal, whose password comes from its setting
+    assert (conn["extra"]["sasl.username"], conn["extra"]["sasl.password"]) == ("airflow", "watcher-pw")
+    assert conn["extra"]["security.protocol"] == "SASL_PLAINTEXT"
     assert env["AIRFLOW_HOME"] == str(s.home / "airflow")
 
 

@@ -74,9 +74,23 @@ public final class NetraProducer {
     }
 
     /** Reads the rejects topic from the beginning until the notice for eventId arrives, or null. */
+    /** The SASL/SCRAM-SHA-512 login of this upstream's principal, from NETRA_KAFKA_USERNAME / NETRA_KAFKA_PASSWORD. */
+    static void login(Properties props) {
+        String user = System.getenv("NETRA_KAFKA_USERNAME");
+        if (user == null || user.isEmpty()) {
+            return;
+        }
+        String password = System.getenv().getOrDefault("NETRA_KAFKA_PASSWORD", "");
+        props.put("security.protocol", "SASL_PLAINTEXT");
+        props.put("sasl.mechanism", "SCRAM-SHA-512");
+        props.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user.replace("\"", "") + "\" password=\"" + password.replace("\"", "") + "\";");
+    }
+
     static JsonNode waitForReject(String bootstrap, String rejects, String eventId, double timeoutS) throws Exception {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        login(props);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -113,6 +127,7 @@ public final class NetraProducer {
         ObjectNode bad = sanctionImposed(source, "800/" + run + "/2/BKPSDM/2024", 99); // 99: no such sanction
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        login(props);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
