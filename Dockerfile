@@ -24,8 +24,9 @@ COPY dags ./dags
 RUN pip install --no-cache-dir --no-deps --require-hashes -r requirements.lock \
     && pip install --no-cache-dir --no-deps /app \
     && useradd --create-home --uid 10001 netra \
-    && mkdir -p "$NETRA_HOME" "$AIRFLOW_HOME" \
-    && chown netra:netra "$NETRA_HOME" "$AIRFLOW_HOME"
+    && mkdir -p "$NETRA_HOME/data_docs" "$AIRFLOW_HOME" \
+    && chown -R netra:netra "$NETRA_HOME" "$AIRFLOW_HOME"
+# (data_docs exists in the image so the compose volume mounted there starts owned by netra)
 
 USER netra
 

@@ -51,6 +51,7 @@ stack-down: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/python -m netra.contracts.schemas
+	$(BIN)/python -m netra.asyncapi
 
 clean:
 	-$(BIN)/netra stack down

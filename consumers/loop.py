@@ -110,6 +110,7 @@ def run(
     stop: StopFlag | None = None,
     commit_to_kafka: bool = True,
     patience: Patience | None = None,
+    metrics=None,
 ) -> Counters:
     """Run `stage` until stopped, or until no message arrived for `until_idle` seconds."""
     stop = stop if stop is not None else StopFlag()
@@ -138,7 +139,7 @@ def run(
                     break
                 continue
             assigned = True
-            last_message = time.monotonic()
+            last_message = started = time.monotonic()
             outcome = stage.process(records)
             step(f"write the {stage.name} output", emit, records, outcome)
             if commit_to_kafka:
@@ -147,6 +148,9 @@ def run(
             counters.consumed += len(records)
             counters.forwarded += len(outcome.forward)
             counters.rejected += len(outcome.rejected)
+            if metrics is not None:  # netra.metrics.StageMetrics
+                metrics.batch(consumer, len(records), len(outcome.forward), len(outcome.rejected),
+                              time.monotonic() - started)
             log.info(json.dumps({"event": "batch", "stage": stage.name, "size": len(records),
                                  "forwarded": len(outcome.forward), "rejected": len(outcome.rejected)}))
     except Stopped as waiting:  # SIGTERM during an outage: the batch in hand is re-delivered after a restart

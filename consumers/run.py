@@ -18,8 +18,12 @@ log = logging.getLogger("netra.consumer")
 
 
 def run_stage(name: str, settings: Settings, until_idle: float | None = None,
-              stop: StopFlag | None = None) -> Counters:
-    """Run one stage until stopped (or idle); returns its counters."""
+              stop: StopFlag | None = None, metrics=None) -> Counters:
+    """Run one stage until stopped (or idle); returns its counters.
+
+    `metrics`: a netra.metrics.StageMetrics the loop updates after every batch (None: no metrics).
+    Each stage is its own Kafka principal (netra/kafka_auth.py).
+    """
     from netra.kafka_io import make_consumer, make_producer
 
     if name not in STAGES:
@@ -28,7 +32,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
     patience = Patience(give_up_s=settings.outage_give_up_s, stop=stop)
     group_id = settings.group_id(name)
     loop_args = dict(batch_wait_ms=settings.batch_wait_ms, batch_size=settings.batch_size,
-                     until_idle=until_idle, stop=stop, patience=patience)
+                     until_idle=until_idle, stop=stop, patience=patience, metrics=metrics)
     if name == "sink":
         return _run_sink(settings, group_id, patience, loop_args)
     if name == "validator":
@@ -40,16 +44,18 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
         from consumers.enricher import Enricher
 
         stage = Enricher(secret=settings.hmac_key)
-    consumer = patience.run("connect to Kafka", make_consumer, settings, group_id)
+    consumer = patience.run("connect to Kafka", make_consumer, settings, group_id, principal=name)
     try:
-        producer = patience.run("connect to Kafka", make_producer, settings)
+        producer = patience.run("connect to Kafka", make_producer, settings, principal=name)
         try:
             if name == "validator":
                 polled = OnAssignment(consumer, (TOPIC_REPORTS,),
                                       lambda parts: replay_report_index(consumer, stage, settings, parts))
+                _know_partitions(consumer, stage.input_topics)
                 consumer.subscribe(list(stage.input_topics), listener=polled.listener())
             else:
                 polled = consumer
+                _know_partitions(consumer, stage.input_topics)
                 consumer.subscribe(list(stage.input_topics))
             return run(polled, stage, KafkaEmitter(producer), **loop_args)
         finally:
@@ -61,24 +67,39 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
 
 def _run_sink(settings: Settings, group_id: str, patience: Patience, loop_args: dict) -> Counters:
     from consumers.sink import PostgresWriter, Sink, seek_to_stored
-    from netra.kafka_io import make_consumer
+    from netra.kafka_io import make_consumer, make_producer
+    from netra.rejects import RejectsPublisher
     from netra.warehouse.db import connect
 
     def reconnect():
         return connect(settings, connect_timeout=5)
 
-    writer = PostgresWriter(patience.run("connect to PostgreSQL", reconnect), group_id, reconnect=reconnect)
+    # each sender's own rejects go to rejects.<source domain>, acknowledged before the batch commits
+    producer = patience.run("connect to Kafka", make_producer, settings, principal="sink",
+                            client_id=f"{group_id}.rejects")
+    writer = PostgresWriter(patience.run("connect to PostgreSQL", reconnect), group_id, reconnect=reconnect,
+                            publish_rejects=RejectsPublisher(producer))
     try:
-        consumer = patience.run("connect to Kafka", make_consumer, settings, group_id)
+        consumer = patience.run("connect to Kafka", make_consumer, settings, group_id, principal="sink")
         try:
             stage = Sink(secret=settings.hmac_key)
             polled = OnAssignment(consumer, stage.input_topics, lambda parts: seek_to_stored(consumer, writer, parts))
+            _know_partitions(consumer, stage.input_topics)
             consumer.subscribe(list(stage.input_topics), listener=polled.listener())
             return run(polled, stage, writer, **loop_args)
         finally:
             consumer.close()
     finally:
         writer.close()
+        producer.close()
+
+
+def _know_partitions(consumer, topics) -> None:
+    """Fetch the input topics' metadata before joining the group: a member that leads the group's first
+    assignment without it assigns nothing ("No partition metadata") and, until the next periodic metadata refresh
+    (5 min), stays idle. SASL handshakes on a loaded machine made that race visible."""
+    for topic in topics:
+        consumer.partitions_for_topic(topic)
 
 
 def _warm_start(validator, settings: Settings, patience: Patience) -> None:
@@ -170,7 +191,7 @@ def replay_report_index(consumer, validator, settings: Settings, parts) -> None:
             todo[tp] = end
     seen = 0
     if todo:
-        reader = make_consumer(settings, None, enable_auto_commit=False)
+        reader = make_consumer(settings, None, principal="validator", enable_auto_commit=False)
         try:
             reader.assign(list(todo))
             reader.seek_to_beginning(*todo)

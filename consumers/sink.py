@@ -12,8 +12,7 @@ import csv
 import io
 import json
 import logging
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +29,8 @@ from netra.contracts.headers import (
     dlq_headers,
 )
 from netra.contracts.topics import STAGE_INPUTS, TOPIC_DLQ
+from netra.rejects import peek_envelope as _peek_envelope
+from netra.rejects import scrub_reporter
 
 log = logging.getLogger("netra.sink")
 
@@ -41,8 +42,6 @@ REJECT_COLUMNS = ("source_topic", "source_partition", "source_offset", "stage", 
                   "reporter_key")
 CONFLICT_REASON = "event_id.conflict:event_id"
 STAGE = "sink"
-#: A NIK-shaped run of digits (16, not part of a longer number such as an 18-digit NIP).
-_NIK_SHAPED = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
 
 
 def _pg_array(items: Sequence[str]) -> str:
@@ -81,43 +80,6 @@ def _header_int(headers: dict, name: str) -> int | None:
         return int(headers[name])
     except (KeyError, ValueError, TypeError):
         return None
-
-
-def scrub_reporter(value: bytes, secret: bytes) -> tuple[bytes, str | None]:
-    """Remove the reporter's identity from a rejected message before it is stored (DOMAIN.md §6).
-
-    A JSON event keeps only `reporter.type` (whatever other keys, typos included, the
-    reporter object had); a reporter that is not an object is dropped. NIK-shaped numbers
-    are masked everywhere in what is stored. Returns the bytes to store and the reporter's
-    pseudonym (so a replay can still carry `reporter_key`).
-    """
-    from netra.enrichment import reporter_key
-
-    obj = _peek_envelope(value)
-    key = None
-    payload = obj.get("payload")
-    if isinstance(payload, dict) and "reporter" in payload:
-        reporter = payload["reporter"]
-        if isinstance(reporter, dict):
-            key = reporter_key(secret, {k: v for k, v in reporter.items() if k in ("nik", "name")
-                                        and isinstance(v, str)})
-            payload["reporter"] = {"type": reporter["type"]} if isinstance(reporter.get("type"), str) else {}
-        else:
-            payload["reporter"] = None
-        value = json.dumps(obj, ensure_ascii=False).encode()
-    return _NIK_SHAPED.sub(lambda m: b"0" * 16, value), key
-
-
-def _peek_envelope(value: bytes) -> dict:
-    """Best effort: event_id/type/source of a rejected message, when it is a JSON object at all.
-
-    Lenient on purpose (NaN and Infinity parse): what can be read can be scrubbed.
-    """
-    try:
-        obj = json.loads(value)
-    except (ValueError, RecursionError):
-        return {}
-    return obj if isinstance(obj, dict) else {}
 
 
 def _envelope_text(env: dict, name: str) -> str | None:
@@ -199,7 +161,7 @@ FROM (SELECT *, first_value(body_sha256) OVER (PARTITION BY event_id ORDER BY ka
       FROM sink_events) s
 LEFT JOIN raw.events e ON e.event_id = s.event_id
 WHERE s.body_sha256 <> coalesce(e.body_sha256, s.first_in_batch)
-ON CONFLICT (source_topic, source_partition, source_offset, stage) DO NOTHING
+ON CONFLICT DO NOTHING
 """
 
 
@@ -217,13 +179,17 @@ class PostgresWriter:
 
     With `reconnect` (a function returning a new connection), a connection lost to a Postgres
     restart is replaced on the next call; the failed call raises, the transaction was rolled
-    back, and the loop retries the same batch (consumers.resilience).
+    back, and the loop retries the same batch (consumers.resilience). `publish_rejects`
+    (netra.rejects.RejectsPublisher) gets the batch's DLQ records inside the transaction, before
+    the commit, and must raise unless the broker acknowledged every notice.
     """
 
-    def __init__(self, conn, group_id: str, reconnect=None):
+    def __init__(self, conn, group_id: str, reconnect=None,
+                 publish_rejects: Callable[[Sequence], None] | None = None):
         self.conn = conn
         self.group_id = group_id
         self.reconnect = reconnect
+        self.publish_rejects = publish_rejects
         self.inserted_events = 0
         self.inserted_rejects = 0
         self.conflicts = 0
@@ -273,7 +239,9 @@ class PostgresWriter:
                     _copy(cur, "sink_rejects", REJECT_COLUMNS, outcome.rejected)
                     cols = ", ".join(REJECT_COLUMNS)
                     cur.execute(f"INSERT INTO raw.rejected_events ({cols}) SELECT {cols} FROM sink_rejects "
-                                "ON CONFLICT (source_topic, source_partition, source_offset, stage) DO NOTHING")
+                                # no conflict target: a redelivered offset and an identical open re-send
+                                # (migration 0021, content_sha256) are both stored once
+                                "ON CONFLICT DO NOTHING")
                     self.inserted_rejects += cur.rowcount
                 for (topic, partition), offset in sorted(next_offsets.items()):
                     cur.execute(
@@ -282,6 +250,8 @@ class PostgresWriter:
                         "DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()",
                         (self.group_id, topic, partition, offset),
                     )
+                if self.publish_rejects is not None:  # each sender's own rejects, to rejects.<source domain>
+                    self.publish_rejects([r for r in records if r.topic == TOPIC_DLQ])
                 self.before_commit(cur)
 
     def before_commit(self, cur) -> None:

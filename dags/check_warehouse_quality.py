@@ -1,9 +1,9 @@
-"""check_warehouse_quality: daily Great Expectations validation of the published marts, with Data Docs.
+"""`check_warehouse_quality`: daily Great Expectations validation of the published marts, with Data Docs.
 
 The hourly reconcile already audits every new mart before publishing it; this daily run
 re-checks what analysts are reading now (e.g. after a manual change or a restore) with the
-same suites (expectations/marts.py) and rebuilds the Data Docs site under
-NETRA_HOME/data_docs/daily. A failure fails the task, so it shows red in the Airflow UI.
+same suites (`expectations/marts.py`) and rebuilds the Data Docs site under
+`$NETRA_HOME/data_docs/daily`. A failure fails the task, so it shows red in the Airflow UI.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from airflow.sdk import dag, task
     schedule="@daily",
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Jakarta"),
     catchup=False,
+    is_paused_upon_creation=False,  # the schedule (and the asset watcher) runs without a click
     max_active_runs=1,
     tags=["netra", "quality"],
     doc_md=__doc__,

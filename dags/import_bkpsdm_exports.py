@@ -1,4 +1,4 @@
-"""import_bkpsdm_exports: BKPSDM sanction spreadsheets in the inbox -> `sanction.imposed` events on `sanctions.raw`.
+"""`import_bkpsdm_exports`: BKPSDM sanction spreadsheets in the inbox -> `sanction.imposed` events on `sanctions.raw`.
 
 Every 15 minutes. Operators need to know:
 
@@ -14,10 +14,11 @@ Every 15 minutes. Operators need to know:
   "Jenis Hukuman", "Tanggal SK", "TMT Hukuman", "Akhir Hukuman", "Instansi",
   "Nomor Rekomendasi", "Alasan"); see `producers.bkpsdm_import.FIELD_ALIASES`.
 - **Results**: each file is moved to `processed/` next to `<name>.result.csv`, one line
-  per row: `sent` with its event_id, or `rejected` with reason codes and a plain
+  per row: `sent` with its `event_id`, or `rejected` with reason codes and a plain
   explanation. A bad row never blocks the good ones. A file that cannot be read (not
-  UTF-8, not a workbook, a required column missing) goes to `processed/failed/` with
-  a result file that says why; the run still succeeds. Fix the file and drop it in
+  UTF-8, not a workbook, a required column missing) is not imported: it goes to
+  `rejected/` (beside `processed/`) with a result file that says why; the run still
+  succeeds. Fix the file and drop it in
   the inbox again: unchanged rows keep their event ids, so nothing is stored twice.
 - **Retries**: if Kafka does not acknowledge the events, the task fails and the file
   stays in the inbox; the retry (or the next run) imports it again, idempotently.
@@ -38,6 +39,7 @@ from airflow.sdk import dag, task
     schedule="*/15 * * * *",
     start_date=pendulum.datetime(2018, 1, 1, tz="Asia/Jakarta"),
     catchup=False,
+    is_paused_upon_creation=False,  # the schedule (and the asset watcher) runs without a click
     max_active_runs=1,  # two runs reading one inbox would race for the same files
     tags=["netra", "ingest", "bkpsdm"],
     doc_md=__doc__,

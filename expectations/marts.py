@@ -23,10 +23,11 @@ one `dataframe` batch parameter, and `Checkpoint.run` passes the same batch para
 to every validation definition it holds. Each table is therefore its own Checkpoint with
 one ValidationDefinition: exactly two GX validation calls per audit.
 
-Each audit uses a fresh ephemeral context (~20 ms to set up): its validation results
-live in memory for that audit only, so a Data Docs site built from it shows the suites
-and the latest audit's results (GX's index builder drops the pages of results its
-store no longer holds).
+Each audit uses a fresh ephemeral context (~20 ms to set up). Without a Data Docs folder
+its validation results live in memory for that audit only; with one, they go to a
+filesystem validation-results store in `<docs_dir>/_results`, so the Data Docs index lists
+the history of runs (the newest HISTORY_RUNS per suite; older ones are pruned, and GX's
+index builder then drops their pages).
 
 great_expectations and pandas are imported lazily: the DAG files import this module.
 """
@@ -347,14 +348,51 @@ def _site_config(docs_dir: Path) -> dict:
     }
 
 
+#: validation results kept per suite for the Data Docs history
+HISTORY_RUNS = 50
+
+
+def _results_dir(docs_dir: Path) -> Path:
+    return Path(docs_dir).resolve() / "_results"
+
+
+def prune_history(docs_dir: Path, keep: int = HISTORY_RUNS) -> int:
+    """Keep the newest `keep` stored results per suite; returns how many were removed."""
+    root = _results_dir(docs_dir)
+    removed = 0
+    if not root.exists():
+        return 0
+    by_suite: dict[Path, list[Path]] = {}
+    for f in root.rglob("*.json"):  # <suite path>/<run name>/<run time>/<batch>.json
+        by_suite.setdefault(f.parents[2], []).append(f)
+    for files in by_suite.values():
+        files.sort(key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        for old in files[keep:]:
+            old.unlink()
+            removed += 1
+    return removed
+
+
 def _context(docs_dir: Path | None = None):
-    """A fresh ephemeral context with the mart suites, and a filesystem Data Docs site when asked."""
+    """A fresh ephemeral context with the mart suites; with docs_dir, a filesystem Data Docs site and a
+    filesystem validation-results store under it (the history of runs)."""
     # No internet here, and the audit must not phone home: GX analytics off unless set explicitly.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
+    if docs_dir is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        defaults = InMemoryStoreBackendDefaults()
+        defaults.stores[defaults.validation_results_store_name] = {
+            "class_name": "ValidationResultsStore",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                              "base_directory": str(_results_dir(docs_dir))},
+        }
+        context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(store_backend_defaults=defaults))
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     for build in SUITE_BUILDERS.values():
         context.suites.add(build())
@@ -462,6 +500,8 @@ def audit_marts(followthrough: "pd.DataFrame", summary: "pd.DataFrame", *, sanct
             recommendation_ids={str(r) for r in recommendation_ids}),
         SUMMARY_SUITE: prepare_summary(summary),
     }
+    if docs_dir is not None:
+        prune_history(docs_dir, HISTORY_RUNS - 1)  # room for this run
     context = _context(docs_dir)
     checkpoints = _checkpoints(context, with_docs=docs_dir is not None)
     run_id = RunIdentifier(run_name=run_name)
@@ -485,7 +525,7 @@ def build_data_docs(results: list, docs_dir: Path) -> Path:
 
     For results obtained without `docs_dir` (e.g. `AuditResult.results`). Offline: a
     fresh ephemeral context holds the suites and these results, and a filesystem site
-    renders them. Pages of results not in `results` are removed from the site.
+    renders them, next to the history of runs already stored under docs_dir/_results.
     """
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,

@@ -14,14 +14,34 @@ from netra.contracts.vocabulary import today_wib
 from netra.settings import SettingsError
 
 
+#: How `say` and `fail` write: "text" lines, or "json" objects (--log-format / NETRA_LOG_FORMAT).
+_OUTPUT = {"format": "text"}
+
+
+def _line(level: str, message: str) -> str:
+    if _OUTPUT["format"] != "json":
+        return message
+    from netra.logs import JsonFormatter
+
+    record = logging.LogRecord("netra.cli", getattr(logging, level), __file__, 0, message, None, None)
+    return JsonFormatter().format(record)
+
+
 def say(message: str) -> None:
-    print(message, flush=True)
+    """What a command reports (stdout)."""
+    print(_line("INFO", message), flush=True)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # kafka-python is chatty at INFO (every connection); our own loggers say what matters
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+def fail(message: str) -> None:
+    """An error an operator must act on (stderr), `error: ` first in text format."""
+    print(_line("ERROR", message if _OUTPUT["format"] == "json" else f"error: {message}"), file=sys.stderr,
+          flush=True)
+
+
+def configure_logging(level: str, fmt: str = "text") -> None:
+    from netra.logs import configure
+
+    configure(level, fmt)
 
 
 def _settings():
@@ -36,6 +56,9 @@ def _as_of(value: str) -> date:
 
 
 # ---------------------------------------------------------------- commands
+
+
+DLQ_LIST_LIMIT = 50
 
 
 def cmd_stack(args) -> int:
@@ -60,16 +83,46 @@ def cmd_topics(args) -> int:
 
     s = _settings()
     say(f"topics at {s.kafka_bootstrap}:")
-    create_topics(s, say)
+    create_topics(s, say, reset_credentials=args.reset_credentials)
     return 0
 
 
 def cmd_db(args) -> int:
-    from netra.warehouse.db import connect, migrate
+    from netra.warehouse.db import connect, create_analyst, migrate
 
-    conn = connect(_settings())
+    s = _settings()
+    if args.action == "create-analyst":
+        if not args.name:
+            say("error: netra db create-analyst needs a login name, e.g. netra db create-analyst siti")
+            return 2
+        password = s.analyst_password
+        if password is None:
+            import getpass
+
+            password = getpass.getpass(f"password for the analyst login {args.name}: ")
+            if password != getpass.getpass("again: "):
+                say("error: the two passwords differ")
+                return 2
+        if len(password) < 12:
+            say("error: use a password of at least 12 characters (NETRA_ANALYST_PASSWORD or the prompt)")
+            return 2
+        conn = connect(s, owner=True)
+        try:
+            created = create_analyst(conn, args.name, password)
+        finally:
+            conn.close()
+        say(f"analyst login {args.name} {'created' if created else 'exists; password changed'} "
+            "(reads mart and ref only). Connect with:")
+        say(f'  psql "{s.analyst_dsn(args.name)}"')
+        return 0
     try:
-        applied = migrate(conn, say)
+        pipeline_password = s.pg_pipeline_password
+    except SettingsError as exc:
+        pipeline_password = None
+        say(f"warning: netra_pipeline gets no password, so the stages cannot log in yet: {exc}")
+    conn = connect(s, owner=True)
+    try:
+        applied = migrate(conn, say, pipeline_password=pipeline_password)
     finally:
         conn.close()
     say(f"database is up to date ({len(applied)} migration(s) applied now; reference data loaded)")
@@ -83,10 +136,18 @@ def cmd_publish(args) -> int:
     try:
         check_ingress_topic(args.topic)
     except PublishError as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        fail(f"{exc}")
         return 2
+    from netra.errors import OperatorError, topic_missing
+    from netra.kafka_auth import INGRESS_WRITER
+    from netra.kafka_io import missing_topics
+
     s = _settings()
-    producer = make_producer(s)
+    principal = args.principal or INGRESS_WRITER.get(args.topic)
+    if missing_topics(s, [args.topic], principal=principal):
+        raise OperatorError(topic_missing(s, [args.topic]))
+    # an ingress topic is written by its upstream's principal unless --as names another (which the ACLs judge)
+    producer = make_producer(s, principal=principal)
     try:
         with open_lines(args.file) as lines:
             report = publish_lines(producer, args.topic, lines, skip_invalid=args.skip_invalid,
@@ -109,10 +170,49 @@ def cmd_generate(args) -> int:
 
 def cmd_consume(args) -> int:
     from consumers.run import run_stage
+    from netra.errors import OperatorError, not_migrated, topic_missing
+    from netra.kafka_io import missing_topics
 
     s = _settings()
-    configure_logging(s.log_level)
-    counters = run_stage(args.stage, s, until_idle=args.until_idle)
+    # the configuration errors an operator can fix, said before the consumer joins its group
+    # (every stage reads or writes the pipeline topics `netra topics create` makes)
+    # A broker that is down is not a configuration error: the consumer waits for it (its own retries).
+    try:
+        from netra.kafka_auth import GRANTS
+
+        grant = GRANTS[args.stage]  # the stage's own principal: in compose it has no other password
+        missing = missing_topics(s, sorted(set(grant.reads + grant.writes)), principal=args.stage)
+    except Exception as exc:  # noqa: BLE001 - only "unreachable" is let through
+        from netra.errors import explain, kafka_unreachable
+
+        if explain(exc, s) != kafka_unreachable(s):
+            raise
+        logging.getLogger("netra.cli").warning(kafka_unreachable(s) + "; the consumer keeps trying")
+        missing = []
+    if missing:
+        raise OperatorError(topic_missing(s, missing))
+    if args.stage == "sink":
+        from netra.warehouse.db import connect, pending_migrations
+
+        conn = connect(s)
+        try:
+            pending = pending_migrations(conn)
+        finally:
+            conn.close()
+        if pending:
+            raise OperatorError(not_migrated(s, pending))
+    metrics = None
+    port = args.metrics_port if args.metrics_port is not None else s.metrics_port_for(args.stage)
+    if port:
+        from netra.metrics import StageMetrics
+
+        metrics = StageMetrics(args.stage)
+        metrics.serve(port, s.metrics_host)
+    try:
+        counters = run_stage(args.stage, s, until_idle=args.until_idle, metrics=metrics)
+    finally:
+        if metrics is not None:
+            metrics.close()
     say(f"{args.stage}: {json.dumps(counters.as_dict())}")
     return 0
 
@@ -124,9 +224,9 @@ def cmd_reconcile(args) -> int:
 
     try:
         result = run_reconcile(args.as_of or today_wib(), say, auditor=audit_marts_in_db, full=args.full,
-                               publish_alerts=args.publish_alerts)
+                               publish_alerts=args.publish_alerts, triggered_by="command")
     except AuditFailed as exc:
-        say(f"error: {exc}")
+        fail(f"{exc}")
         return 1
     say(f"  {result.recommendations} recommendations: "
         + ", ".join(f"{k} {v}" for k, v in result.by_status.items())
@@ -163,11 +263,11 @@ def cmd_dlq(args) -> int:
             say(f"{len(rows)} rejected message(s) shown (newest first; --limit {args.limit})")
         elif args.action == "show":
             if args.id is None:
-                say("error: netra dlq show needs the id of a rejected message (see netra dlq list)")
+                fail("netra dlq show needs the id of a rejected message (see netra dlq list)")
                 return 2
             row = dlq.show_reject(conn, args.id)
             if row is None:
-                say(f"error: no rejected message with id {args.id}")
+                fail(f"no rejected message with id {args.id}")
                 return 1
             value = bytes(row.pop("message_value"))
             key = row.pop("message_key")
@@ -177,22 +277,22 @@ def cmd_dlq(args) -> int:
             say(f"message_value ({len(value)} bytes):\n{dlq.format_value(value)}")
         elif args.action == "replay":
             if not args.reason:
-                say("error: netra dlq replay needs --reason R (a reason code such as region.unknown)")
+                fail("netra dlq replay needs --reason R (a reason code such as region.unknown)")
                 return 2
             from netra.kafka_io import make_producer
 
-            producer = make_producer(s)
+            producer = make_producer(s, principal="replay")
             try:
                 dlq.replay(conn, producer, reason=args.reason, source=args.source, secret=s.hmac_key, say=say)
             finally:
                 producer.close()
         else:
-            by_source, by_reason = dlq.stats(conn)
-            say("ingest quality per source (raw.ingest_quality)")
-            say(render_table(("source", "accepted", "rejected", "open", "reject_rate", "last_seen"),
-                             [(*r[:5], f"{r[5]:%Y-%m-%d %H:%M}" if r[5] else None) for r in by_source]))
-            say("\nrejects per source and reason (raw.reject_reasons)")
-            say(render_table(("source", "reason", "rejected", "open"), by_reason))
+            st = dlq.stats(conn, source=args.source, reason=args.reason, include_replayed=args.include_replayed,
+                           top=args.limit if args.limit != DLQ_LIST_LIMIT else dlq.STATS_TOP)
+            if args.json:
+                say(json.dumps(st, default=str))
+            else:
+                say(dlq.format_stats(st))
     finally:
         conn.close()
     return 0
@@ -205,13 +305,13 @@ def cmd_import_bkpsdm(args) -> int:
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
-        say(f"error: no such file: {', '.join(missing)}")
+        fail(f"no such file: {', '.join(missing)}")
         return 2
     if args.region and args.region not in regions():
-        say(f"error: unknown region code {args.region!r}; use a Kemendagri code such as 33.72 (kota) or 33 (provinsi)")
+        fail(f"unknown region code {args.region!r}; use a Kemendagri code such as 33.72 (kota) or 33 (provinsi)")
         return 2
     domain_check = None if args.skip_domain_check else gx_domain_check(today_wib())
-    producer = make_producer(_settings(), client_id="netra-bkpsdm-import")
+    producer = make_producer(_settings(), principal="bkpsdm", client_id="netra-bkpsdm-import")
     reports = []
     try:
         for name in args.files:
@@ -219,12 +319,53 @@ def cmd_import_bkpsdm(args) -> int:
             archive = Path(args.archive_dir) if args.archive_dir else path.parent / "processed"
             report = import_file(path, producer, archive_dir=archive, agency=args.agency, region=args.region,
                                  domain_check=domain_check)
-            say(report.summary())
-            say(f"  per-row result: {report.result_path}")
+            if report.error is not None:  # refused: not imported, moved to rejected/ with its report
+                fail(f"{path} was not imported: {report.error}; it was moved to {report.archived_to} "
+                     f"(reasons in {report.result_path}): fix it and import it again")
+            else:
+                say(report.summary())
+                say(f"  per-row result: {report.result_path}")
             reports.append(report)
     finally:
         producer.close()
     return 0 if all(r.error is None and r.rejected == 0 for r in reports) else 2
+
+
+def cmd_validate(args) -> int:
+    from netra.validate import validate_lines
+
+    if args.topic is not None and args.topic not in settings_mod.INGRESS_TOPICS:
+        say(f"error: {args.topic!r} is not an ingress topic; use one of {', '.join(settings_mod.INGRESS_TOPICS)}")
+        return 2
+    if args.file != "-" and not Path(args.file).is_file():
+        say(f"error: no such file: {args.file}")
+        return 2
+    s = _settings()
+    stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+    try:
+        report = validate_lines(stream, name=args.file, topic=args.topic, max_message_bytes=s.max_message_bytes,
+                                batch_size=s.batch_size)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    say(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.json else report.to_text())
+    return 0 if report.ok else 1
+
+
+def cmd_validate_bkpsdm(args) -> int:
+    from datetime import datetime, timedelta, timezone
+
+    from netra.validate import validate_sheet
+
+    path = Path(args.file)
+    if not path.is_file():
+        say(f"error: no such file: {args.file}")
+        return 2
+    today = datetime.now(timezone(timedelta(hours=7))).date()  # the validator judges dates in WIB
+    report = validate_sheet(path, today=today, agency=args.agency, region=args.region,
+                            domain_check=not args.skip_domain_check)
+    say(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if args.json else report.to_text())
+    return 0 if report.ok else 1
 
 
 def cmd_report(args) -> int:
@@ -252,8 +393,10 @@ def _last_as_of(conn) -> date:
 
 
 def cmd_status(args) -> int:
-    from netra.status import report
+    from netra.status import report, report_json
 
+    if args.json:
+        return report_json(_settings(), say)
     return report(_settings(), say)
 
 
@@ -268,6 +411,9 @@ def cmd_demo(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="netra", description="Follow proven ASN neutrality violations to their sanctions.")
+    p.add_argument("--log-format", choices=settings_mod.LOG_FORMATS, default=None,
+                   help="text lines or one JSON object per line (default: NETRA_LOG_FORMAT)")
+    p.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING, ... (default: NETRA_LOG_LEVEL)")
     sub = p.add_subparsers(dest="command", required=True)
 
     st = sub.add_parser("stack", help="bring the local Kafka/Postgres(/Airflow) stack up or down")
@@ -277,15 +423,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     tp = sub.add_parser("topics", help="Kafka topics")
     tp.add_argument("action", choices=["create"])
+    tp.add_argument("--reset-credentials", action="store_true",
+                    help="also re-set the Kafka passwords of existing principals (after changing NETRA_KAFKA_PASSWORD_*)")
     tp.set_defaults(func=cmd_topics)
 
     db = sub.add_parser("db", help="warehouse schema")
-    db.add_argument("action", choices=["migrate"])
+    db.add_argument("action", choices=["migrate", "create-analyst"])
+    db.add_argument("name", nargs="?", help="with create-analyst: the login name (password: NETRA_ANALYST_PASSWORD "
+                    "or a prompt)")
     db.set_defaults(func=cmd_db)
 
     pb = sub.add_parser("publish", help="publish a JSONL file of events to a topic")
     pb.add_argument("--topic", required=True)
     pb.add_argument("file", help="JSONL file, or - for standard input")
+    pb.add_argument("--as", dest="principal", metavar="PRINCIPAL",
+                    help="Kafka principal to publish as (default: the topic's upstream, e.g. bawaslu for reports.raw)")
     pb.add_argument("--skip-invalid", action="store_true", help="skip lines that are not JSON instead of stopping")
     pb.set_defaults(func=cmd_publish)
 
@@ -305,6 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("stage", choices=["validator", "enricher", "sink"])
     cs.add_argument("--until-idle", type=float, default=None, metavar="SECONDS",
                     help="drain and exit after no message arrived for this long")
+    cs.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
+                    help="serve Prometheus /metrics here (default from NETRA_METRICS_PORT; 0: off)")
     cs.set_defaults(func=cmd_consume)
 
     rc = sub.add_parser("reconcile", help="link sanctions to recommendations and publish the marts")
@@ -317,10 +471,13 @@ def build_parser() -> argparse.ArgumentParser:
     dq = sub.add_parser("dlq", help="rejected messages: list, show, replay, stats")
     dq.add_argument("action", choices=["list", "show", "replay", "stats"])
     dq.add_argument("id", nargs="?", type=int, help="with show: the reject id")
-    dq.add_argument("--source", help="only this source (e.g. bawaslu:33.72)")
+    dq.add_argument("--source", help="only this source (e.g. bawaslu:33.72), source domain (bawaslu: what "
+                    "rejects.bawaslu holds) or `unattributed`")
     dq.add_argument("--reason", help="a reason code, e.g. region.unknown (any field), or code:path")
-    dq.add_argument("--limit", type=int, default=50)
+    dq.add_argument("--limit", type=int, default=DLQ_LIST_LIMIT,
+                    help=f"list: rows shown (default {DLQ_LIST_LIMIT}); stats: groups shown")
     dq.add_argument("--include-replayed", action="store_true")
+    dq.add_argument("--json", action="store_true", help="stats: one JSON object")
     dq.set_defaults(func=cmd_dlq)
 
     ib = sub.add_parser("import-bkpsdm", help="import BKPSDM sanction spreadsheets (CSV/XLSX) as sanction.imposed events")
@@ -332,13 +489,30 @@ def build_parser() -> argparse.ArgumentParser:
                     help="skip the Great Expectations domain rules here (the validator still applies them)")
     ib.set_defaults(func=cmd_import_bkpsdm)
 
+    va = sub.add_parser("validate", help="check a JSONL file of events with the validator's rules, offline "
+                        "(no broker, no database)")
+    va.add_argument("file", help="JSONL file (one event per line), or - for standard input")
+    va.add_argument("--topic", help="the ingress topic you will publish to (checks the topic/type match)")
+    va.add_argument("--json", action="store_true", help="machine-readable result (for CI)")
+    va.set_defaults(func=cmd_validate)
+
+    vb = sub.add_parser("validate-bkpsdm", help="the per-row result of importing a BKPSDM spreadsheet, "
+                        "without sending anything")
+    vb.add_argument("file", metavar="FILE.xlsx|csv")
+    vb.add_argument("--agency", help="agency for rows without an Instansi (default: from a region-code file name prefix)")
+    vb.add_argument("--region", help="Kemendagri code of the BKPSDM, e.g. 33.72 (default: the file name's prefix)")
+    vb.add_argument("--skip-domain-check", action="store_true", help="skip the Great Expectations domain rules")
+    vb.add_argument("--json", action="store_true", help="machine-readable result (for CI)")
+    vb.set_defaults(func=cmd_validate_bkpsdm)
+
     rp = sub.add_parser("report", help="the analysts' report from the marts (text, or HTML with charts)")
     rp.add_argument("--as-of", type=_as_of, default=None, help="default: the as-of day of the last reconcile")
     rp.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with charts")
     rp.add_argument("--public", action="store_true", help="use the small-cell-suppressed summary")
     rp.set_defaults(func=cmd_report)
 
-    sa = sub.add_parser("status", help="stack, consumer lag, dead letters, last reconcile, overdue count")
+    sa = sub.add_parser("status", help="stack, consumers (lag, liveness), dead letters, reconciles, overdue count")
+    sa.add_argument("--json", action="store_true", help="one JSON object (for scripts and monitoring)")
     sa.set_defaults(func=cmd_status)
 
     dm = sub.add_parser("demo", help="everything end to end on a synthetic Pilkada 2020 season")
@@ -351,10 +525,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # global options go through the environment, so every settings.load() (and Airflow tasks) agree
+    if args.log_format:
+        os.environ["NETRA_LOG_FORMAT"] = args.log_format
+    if args.log_level:
+        os.environ["NETRA_LOG_LEVEL"] = args.log_level.upper()
+    s = None
     try:
+        s = _settings()
+        _OUTPUT["format"] = s.log_format
+        configure_logging(s.log_level, s.log_format)
+        if args.command != "consume" and s.log_level != "DEBUG":
+            # a command says in one line what failed and what to do; kafka-python's own connection
+            # errors would repeat it less clearly (consumers keep them: they retry and log)
+            logging.getLogger("kafka").setLevel(logging.CRITICAL)
         return args.func(args)
     except SettingsError as exc:
-        say(f"error: {exc}")
+        fail(str(exc))
         return 2
     except KeyboardInterrupt:
         return 130
@@ -362,12 +549,15 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as exc:  # a clear line for the operator; the traceback with NETRA_LOG_LEVEL=DEBUG
-        if type(exc).__name__ == "UndefinedTable":
-            say(f"error: the warehouse has no such table ({str(exc).splitlines()[0]}): run `netra db migrate`")
+        from netra.errors import explain
+
+        known = explain(exc, s) if s is not None else None
+        if known:
+            fail(known)
             return 1
-        if os.environ.get("NETRA_LOG_LEVEL", "").upper() == "DEBUG":
+        if (s.log_level if s is not None else os.environ.get("NETRA_LOG_LEVEL", "").upper()) == "DEBUG":
             raise
-        say(f"error: {type(exc).__name__}: {exc}")
+        fail(f"{type(exc).__name__}: {exc}")
         return 1
 
 

@@ -23,6 +23,7 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
     from expectations.warehouse_audit import audit_marts_in_db
     from netra import settings as settings_mod
     from netra import stack
+    from netra.kafka_auth import INGRESS_WRITER
     from netra.kafka_io import create_topics, make_producer
     from netra.reconcile.run import run_reconcile, summary_table
     from netra.report import funnel_rows
@@ -39,9 +40,9 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
 
     _step(say, 2, total, "creating topics and migrating the warehouse")
     create_topics(s, say)
-    conn = connect(s)
+    conn = connect(s, owner=True)
     try:
-        migrate(conn, say)
+        migrate(conn, say, pipeline_password=s.pg_pipeline_password)
     finally:
         conn.close()
 
@@ -53,13 +54,13 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
     say(summarize(season))
 
     _step(say, 4, total, "publishing the season to the ingress topics")
-    producer = make_producer(s)
-    try:
-        for topic, path in season.files.items():
+    for topic, path in season.files.items():
+        producer = make_producer(s, principal=INGRESS_WRITER[topic])  # each upstream writes its own topic
+        try:
             with open(path, "rb") as lines:
-                say("  " + publish_lines(producer, topic, lines).summary())
-    finally:
-        producer.close()
+                say(f"  as {INGRESS_WRITER[topic]}: " + publish_lines(producer, topic, lines).summary())
+        finally:
+            producer.close()
 
     _step(say, 5, total, "running validator, enricher and sink until idle")
     for stage in ("validator", "enricher", "sink"):
@@ -108,7 +109,7 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
     if result.data_docs:
         say(f"Data Docs of the mart checkpoint: {result.data_docs}")
     say(f"ground truth: {matching}/{len(expected)} recommendation statuses match")
-    say(f"\ndone in {time.monotonic() - started:.0f}s. Query the marts: psql \"$(cat {s.home / 'pg' / 'dsn'})\" "
-        "-c 'SELECT * FROM mart.followthrough_summary LIMIT 5'")
+    say(f"\ndone in {time.monotonic() - started:.0f}s. Query the marts as an analyst: `netra db create-analyst NAME`, "
+        f"then psql \"{s.analyst_dsn('NAME')}\" -c 'SELECT * FROM mart.followthrough_summary LIMIT 5'")
     say("stop the stack with: netra stack down")
     return 0 if matching == len(expected) else 1

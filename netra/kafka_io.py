@@ -3,26 +3,44 @@ from __future__ import annotations
 
 from typing import Callable
 
+from netra.kafka_auth import ADMIN, apply_grants, client_kwargs
+from netra.retention import apply_retention, topic_configs
 from netra.settings import ALL_TOPICS, Settings
 
 Say = Callable[[str], None]
 
 
-def client_config(settings: Settings) -> dict:
-    """What every Kafka client Netra creates shares: where the brokers are (and how to reach them).
+def timeouts(settings: Settings) -> dict:
+    """Bootstrap timeout of every client: NETRA_KAFKA_TIMEOUT_S, so a broker that is down is said in seconds."""
+    return dict(bootstrap_timeout_ms=settings.kafka_timeout_s * 1000)
 
-    The one place for connection settings, so security options (SASL/TLS) are added once.
+
+def client_config(settings: Settings, principal: str | None) -> dict:
+    """What every Kafka client Netra creates shares: where the brokers are, the login of `principal`
+    (netra/kafka_auth.py; None: NETRA_KAFKA_PRINCIPAL) and the timeouts. The one place for connection settings.
     """
     # reconnect at least every second while a broker is away (kafka-python's default backs off to 30 s),
     # so a restarted broker is picked up at once
-    return dict(bootstrap_servers=settings.kafka_bootstrap, reconnect_backoff_max_ms=1000)
+    return dict(**client_kwargs(settings, principal), **timeouts(settings), reconnect_backoff_max_ms=1000)
 
 
-def make_producer(settings: Settings, **overrides):
+def make_admin(settings: Settings, client_id: str = "netra-admin", principal: str | None = ADMIN, **overrides):
+    """An admin client, as the `admin` principal unless told otherwise."""
+    from kafka import KafkaAdminClient
+
+    config = dict(**client_config(settings, principal), client_id=client_id)
+    config.update(overrides)
+    return KafkaAdminClient(**config)
+
+
+def make_producer(settings: Settings, principal: str | None = None, **overrides):
+    """A producer acting as `principal` (netra/kafka_auth.py; None: NETRA_KAFKA_PRINCIPAL)."""
     from kafka import KafkaProducer
 
     config = dict(
-        **client_config(settings),
+        **client_config(settings, principal),
+        # how long send() waits for a topic's metadata: a missing topic is said in seconds, not 60
+        max_block_ms=settings.kafka_timeout_s * 1000,
         acks="all",
         linger_ms=5,
         # no retry count: kafka-python retries (idempotently) until delivery_timeout_ms (120 s), so a
@@ -61,8 +79,8 @@ def await_delivery(producer, futures: list, timeout: float = 60.0) -> None:
         raise DeliveryError(failures)
 
 
-def make_consumer(settings: Settings, group_id: str | None, **overrides):
-    """A consumer in `group_id` (None: no group, for reading partitions by hand).
+def make_consumer(settings: Settings, group_id: str | None, principal: str | None = None, **overrides):
+    """A consumer in `group_id` (None: no group, for reading partitions by hand), acting as `principal`.
 
     The session timeout is NETRA_KAFKA_SESSION_TIMEOUT_MS (a dead member's partitions move after
     that long); NETRA_CONSUMER_INSTANCE_ID makes the membership static, so a restarted member
@@ -72,7 +90,7 @@ def make_consumer(settings: Settings, group_id: str | None, **overrides):
 
     session_ms = settings.kafka_session_timeout_ms
     config = dict(
-        **client_config(settings),
+        **client_config(settings, principal),
         group_id=group_id,
         session_timeout_ms=session_ms,
         heartbeat_interval_ms=max(100, min(3000, session_ms // 3)),
@@ -89,15 +107,7 @@ def make_consumer(settings: Settings, group_id: str | None, **overrides):
     return KafkaConsumer(**config)
 
 
-def make_admin(settings: Settings, **overrides):
-    from kafka import KafkaAdminClient
-
-    config = dict(**client_config(settings), client_id="netra-admin")
-    config.update(overrides)
-    return KafkaAdminClient(**config)
-
-
-def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> list[str]:
+def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS, reset_credentials: bool = False) -> list[str]:
     """Create the topics that are missing (idempotent). Returns the names created."""
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
@@ -113,12 +123,39 @@ def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS) -> li
             try:
                 admin.create_topics(
                     [NewTopic(name=t, num_partitions=settings.topic_partitions, replication_factor=1,
-                              topic_configs={"max.message.bytes": "1048588"}) for t in missing]
+                              topic_configs={"max.message.bytes": "1048588", **topic_configs(settings, t)})
+                     for t in missing]
                 )
             except TopicAlreadyExistsError:
                 pass  # created concurrently by someone else: that's fine
             for t in missing:
                 say(f"  topic {t}: created with {settings.topic_partitions} partitions")
+        apply_retention(admin, settings, sorted(existing), say)
+        apply_grants(admin, settings, say, reset_credentials=reset_credentials)
         return missing
+    finally:
+        admin.close()
+
+
+def missing_topics(settings: Settings, topics, confirm_s: float = 2.0, principal: str | None = ADMIN) -> list[str]:
+    """The given topics that do not exist on the broker (raises when the broker is not reachable).
+
+    Asked as `principal`: the broker lists only the topics a principal may describe, so ask about
+    the topics that principal uses (a stage: its inputs and outputs).
+
+    A broker's metadata can lag a moment behind a create (or a delete), so a topic is only
+    called missing when it is still absent after `confirm_s` seconds of asking again.
+    """
+    import time
+
+    admin = make_admin(settings, client_id="netra-check", principal=principal)
+    try:
+        deadline = time.monotonic() + confirm_s
+        while True:
+            existing = set(admin.list_topics())
+            missing = sorted(t for t in topics if t not in existing)
+            if not missing or time.monotonic() >= deadline:
+                return missing
+            time.sleep(0.25)
     finally:
         admin.close()

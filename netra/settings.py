@@ -9,7 +9,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Topic names belong to the contract; re-exported here for the modules that read them with the settings.
@@ -23,6 +23,16 @@ from netra.contracts.topics import (  # noqa: F401
     TOPIC_VALID,
 )
 from netra.contracts.vocabulary import DEFAULT_LINK_WINDOW_DAYS, DEFAULT_NEUTRALITY_REASON
+
+
+#: Kafka principals (SASL/SCRAM users). What each may do is netra/kafka_auth.py's GRANTS; the README lists it.
+PRINCIPALS = ("admin", "bawaslu", "kasn", "bkpsdm", "validator", "enricher", "sink", "alerts", "alerts-reader",
+              "airflow", "replay")
+
+
+def kafka_password_setting(principal: str) -> str:
+    """The setting holding a principal's Kafka password: alerts-reader -> NETRA_KAFKA_PASSWORD_ALERTS_READER."""
+    return "NETRA_KAFKA_PASSWORD_" + principal.upper().replace("-", "_")
 
 
 class SettingsError(RuntimeError):
@@ -67,7 +77,34 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("NETRA_OUTAGE_GIVE_UP_S", "3600", "How long a consumer keeps retrying while Kafka or PostgreSQL is "
          "unreachable before it exits (0: never gives up)."),
     Spec("NETRA_AIRFLOW_PORT", "8080", "Port of the local Airflow API server / UI."),
+    Spec("NETRA_AIRFLOW_HOST", "127.0.0.1", "Address the local Airflow API server binds to; task workers call its "
+         "execution API there."),
+    Spec("NETRA_AIRFLOW_WORKER_LOG_PORT", "8793", "Port of the local Airflow worker log server (task logs in the UI)."),
+    Spec("NETRA_AIRFLOW_TRIGGER_LOG_PORT", "8794", "Port of the local Airflow triggerer log server."),
+    Spec("NETRA_KAFKA_TIMEOUT_S", "5", "Seconds a command or consumer waits for Kafka (bootstrap, metadata) before "
+         "it says Kafka is not reachable."),
+    Spec("NETRA_PG_CONNECT_TIMEOUT_S", "5", "Seconds to wait for PostgreSQL to accept a connection."),
     Spec("NETRA_LOG_LEVEL", "INFO", "Log level of consumers and commands."),
+    Spec("NETRA_LOG_FORMAT", "text", "Log lines of consumers and commands: text, or json (one object per line)."),
+    Spec("NETRA_METRICS_PORT", "0", "Prometheus /metrics of the consumers: validator on this port, enricher +1, "
+         "sink +2 (`netra consume --metrics-port` overrides, e.g. for a second member on one host). 0: off."),
+    Spec("NETRA_METRICS_HOST", "127.0.0.1", "Address the consumers' metrics endpoints bind to (0.0.0.0 for a "
+         "Prometheus on another host or container)."),
+    Spec("NETRA_KAFKA_PRINCIPAL", "", "Kafka principal of this process where the code names none "
+         "(docker-compose sets one per service). Empty: commands pick the principal of their job."),
+    Spec("NETRA_INGRESS_RETENTION_DAYS", "3", "Days Kafka keeps the ingress topics and events.dlq (they hold "
+         "reporter identity); raw.events is the system of record after that."),
+    Spec("NETRA_PG_PORT", "5433", "Localhost TCP port of the embedded PostgreSQL for password (scram-sha-256) "
+         "logins: netra_pipeline and analysts (local stack only)."),
+    Spec("NETRA_PG_PIPELINE_DSN", "", "DSN of the netra_pipeline login, without the password. Empty: the embedded "
+         "server's TCP port, or NETRA_PG_DSN with the user netra_pipeline."),
+    Spec("NETRA_PG_PIPELINE_PASSWORD", None, "Password of the netra_pipeline login (stages, reconcile, DAGs); set by "
+         "`netra db migrate`. Required unless NETRA_DEMO_MODE=true.", secret=True),
+    Spec("NETRA_ANALYST_PASSWORD", None, "Password for `netra db create-analyst NAME`. Empty: it asks.", secret=True),
+) + tuple(
+    Spec(kafka_password_setting(p), None, f"Kafka (SCRAM-SHA-512) password of the principal {p!r}. "
+         "Required where that principal is used, unless NETRA_DEMO_MODE=true.", secret=True)
+    for p in PRINCIPALS
 )
 _SPECS = {s.name: s for s in SETTINGS}
 
@@ -105,6 +142,16 @@ def _regex(name: str, raw: str) -> str:
     return raw
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    value = raw.strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={raw!r}: use one of {', '.join(choices)}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -128,8 +175,21 @@ class Settings:
     consumer_instance_id: str
     outage_give_up_s: int
     airflow_port: int
+    airflow_host: str
+    airflow_worker_log_port: int
+    airflow_trigger_log_port: int
+    kafka_timeout_s: int
+    pg_connect_timeout_s: int
     log_level: str
+    log_format: str
+    metrics_port: int
+    metrics_host: str
+    kafka_principal: str
+    ingress_retention_days: int
+    pg_port: int
+    pg_pipeline_dsn: str
     _hmac_key: str | None
+    _secrets: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def hmac_key(self) -> bytes:
@@ -149,10 +209,62 @@ class Settings:
             path.chmod(0o600)
         return path.read_text().strip().encode()
 
+    def secret(self, name: str) -> str:
+        """A secret setting: from the environment, else (demo mode only) generated once under NETRA_HOME/secrets."""
+        value = self._secrets.get(name)
+        if value:
+            return value
+        if not self.demo_mode:
+            raise SettingsError(
+                f"{name} is not set. Set it to a long random secret "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
+                "or NETRA_DEMO_MODE=true to use one generated under NETRA_HOME."
+            )
+        path = self.home / "secrets" / name.lower()
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.chmod(0o700)
+            path.write_text(secrets.token_hex(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def kafka_password(self, principal: str) -> str:
+        if principal not in PRINCIPALS:
+            raise SettingsError(f"unknown Kafka principal {principal!r}; principals: {', '.join(PRINCIPALS)}")
+        return self.secret(kafka_password_setting(principal))
+
+    @property
+    def pg_pipeline_password(self) -> str:
+        return self.secret("NETRA_PG_PIPELINE_PASSWORD")
+
+    @property
+    def analyst_password(self) -> str | None:
+        """The password `netra db create-analyst` sets, or None (then it asks). Never generated."""
+        return self._secrets.get("NETRA_ANALYST_PASSWORD") or None
+
+    def analyst_dsn(self, user: str) -> str:
+        """Where an analyst login connects (no password in it: psql asks, or PGPASSWORD)."""
+        from urllib.parse import quote, urlsplit
+
+        if self.pg_dsn:
+            parts = urlsplit(self.pg_dsn)
+            host = parts.hostname or "127.0.0.1"
+            port = parts.port or 5432
+            database = parts.path.lstrip("/") or "netra"
+        else:
+            host, port, database = "127.0.0.1", self.pg_port, "netra"
+        return f"postgresql://{quote(user)}@{host}:{port}/{database}"
+
     @property
     def kafka_port(self) -> int:
         first = self.kafka_bootstrap.split(",")[0]
         return int(first.rsplit(":", 1)[1])
+
+    def metrics_port_for(self, stage: str) -> int:
+        """The stage's Prometheus port: NETRA_METRICS_PORT + its place in the pipeline, or 0 (off)."""
+        if not self.metrics_port:
+            return 0
+        return self.metrics_port + ("validator", "enricher", "sink").index(stage)
 
     def group_id(self, stage: str) -> str:
         return f"{self.group_prefix}.{stage}"
@@ -199,6 +311,19 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         consumer_instance_id=get("NETRA_CONSUMER_INSTANCE_ID").strip(),
         outage_give_up_s=_int("NETRA_OUTAGE_GIVE_UP_S", get("NETRA_OUTAGE_GIVE_UP_S"), 0),
         airflow_port=_int("NETRA_AIRFLOW_PORT", get("NETRA_AIRFLOW_PORT"), 1),
+        airflow_host=get("NETRA_AIRFLOW_HOST"),
+        airflow_worker_log_port=_int("NETRA_AIRFLOW_WORKER_LOG_PORT", get("NETRA_AIRFLOW_WORKER_LOG_PORT"), 1),
+        airflow_trigger_log_port=_int("NETRA_AIRFLOW_TRIGGER_LOG_PORT", get("NETRA_AIRFLOW_TRIGGER_LOG_PORT"), 1),
+        kafka_timeout_s=_int("NETRA_KAFKA_TIMEOUT_S", get("NETRA_KAFKA_TIMEOUT_S"), 1),
+        pg_connect_timeout_s=_int("NETRA_PG_CONNECT_TIMEOUT_S", get("NETRA_PG_CONNECT_TIMEOUT_S"), 1),
         log_level=get("NETRA_LOG_LEVEL").upper(),
+        log_format=_choice("NETRA_LOG_FORMAT", get("NETRA_LOG_FORMAT"), LOG_FORMATS),
+        metrics_port=_int("NETRA_METRICS_PORT", get("NETRA_METRICS_PORT"), 0),
+        metrics_host=get("NETRA_METRICS_HOST"),
+        kafka_principal=get("NETRA_KAFKA_PRINCIPAL"),
+        ingress_retention_days=_int("NETRA_INGRESS_RETENTION_DAYS", get("NETRA_INGRESS_RETENTION_DAYS"), 1),
+        pg_port=_int("NETRA_PG_PORT", get("NETRA_PG_PORT"), 1),
+        pg_pipeline_dsn=get("NETRA_PG_PIPELINE_DSN"),
         _hmac_key=env.get("NETRA_HMAC_KEY") or None,
+        _secrets={s.name: env[s.name] for s in SETTINGS if s.secret and env.get(s.name)},
     )

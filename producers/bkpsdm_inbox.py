@@ -154,10 +154,15 @@ def _archive(path: Path, folder: Path, result_rows: list[Sequence[Any]]) -> tupl
     return target, result_path
 
 
+def rejected_dir_for(archive_dir: Path | str) -> Path:
+    """Where refused files go: `rejected/` beside the archive (never inside it: nothing there was imported)."""
+    return Path(archive_dir).parent / "rejected"
+
+
 def _refuse(report: ImportReport, archive_dir: Path, error: ImportFileError) -> ImportReport:
     report.error = str(error)
     report.archived_to, report.result_path = _archive(
-        report.path, Path(archive_dir) / "failed", [("", "", "file_rejected", "", error.code, str(error))]
+        report.path, rejected_dir_for(archive_dir), [("", "", "file_rejected", "", error.code, str(error))]
     )
     return report
 
@@ -185,8 +190,8 @@ def import_file(path: Path | str, producer: Producer, *, archive_dir: Path | str
                 domain_check: DomainCheck | None = None) -> ImportReport:
     """Import one export: send its valid rows, write `<name>.result.csv`, move it into `archive_dir`.
 
-    A file that cannot be read, or lacks a required column, goes to `archive_dir/failed/` with a
-    result file that says why. `agency` is the default for rows without an Instansi; `region`
+    A file that cannot be read, or lacks a required column, is not imported: it goes to
+    `rejected/` beside `archive_dir` (see `rejected_dir_for`) with a result file that says why. `agency` is the default for rows without an Instansi; `region`
     (Kemendagri code) sets the source and, with no `agency`, the default agency; without it the
     region is read from the file name's start (`33.72_...`). Raises ImportSendError (file left in
     place) when Kafka does not acknowledge the events.
@@ -275,7 +280,7 @@ def import_inbox(settings, *, today: date, say: Say = print, min_age_seconds: fl
     inbox, archive = inbox_paths(settings)
     inbox.mkdir(parents=True, exist_ok=True)
     say(f"BKPSDM inbox {inbox} (archive {archive})")
-    producer = make_producer(settings, client_id="netra-bkpsdm-import")
+    producer = make_producer(settings, principal="bkpsdm", client_id="netra-bkpsdm-import")
     try:
         reports = scan_inbox(inbox, archive, producer, domain_check=gx_domain_check(today) if domain_check else None,
                              min_age_seconds=min_age_seconds, say=say)

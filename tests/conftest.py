@@ -25,9 +25,21 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def netra_home(tmp_path_factory) -> Path:
     """A fresh NETRA_HOME and the NETRA_ environment the services and code under test read."""
+    import secrets
+
+    from netra.settings import PRINCIPALS, kafka_password_setting
+
     home = tmp_path_factory.mktemp("netra-home")
     saved = dict(os.environ)
+    # credentials as a deployment has them: explicit secrets, every Kafka principal its own password
+    os.environ.update({kafka_password_setting(p): secrets.token_hex(16) for p in PRINCIPALS})
     os.environ.update(
+        NETRA_PG_PIPELINE_PASSWORD=secrets.token_hex(16),
+        NETRA_PG_PORT=str(free_port()),
+        # test code that names no principal (fixtures writing straight to internal topics) acts as the operator;
+        # the stages, upstream publishers and alerts always use their own principals
+        NETRA_KAFKA_PRINCIPAL="admin",
+        NETRA_DEMO_MODE="false",
         NETRA_HOME=str(home),
         NETRA_KAFKA_BOOTSTRAP=f"127.0.0.1:{free_port()}",
         NETRA_KAFKA_CONTROLLER_PORT=str(free_port()),
@@ -49,9 +61,9 @@ def pg_settings(netra_home):
 
     s = settings.load()
     postgres.up(s, print)
-    conn = connect(s)
+    conn = connect(s, owner=True)
     try:
-        migrate(conn, print)
+        migrate(conn, print, pipeline_password=s.pg_pipeline_password)
     finally:
         conn.close()
     yield s

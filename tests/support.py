@@ -1,7 +1,6 @@
 """Helpers shared by the service fixtures (importable as `support`: tests/ is on sys.path via its conftest)."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from netra.settings import ALL_TOPICS
@@ -62,35 +61,27 @@ def truncate_warehouse(conn) -> None:
 
 
 def recreate_topics(settings) -> None:
-    """Delete and re-create every Netra topic, so a test starts from empty topics."""
-    from kafka import KafkaAdminClient
-    from kafka.errors import KafkaError, UnknownTopicOrPartitionError
+    """Empty every Netra topic (creating any that is missing), so a test starts from nothing.
 
-    from netra.kafka_io import create_topics
+    Records are deleted up to each partition's end rather than the topics deleted and re-created:
+    that churned leader elections for every partition, and on a loaded machine a send right after
+    failed with NotLeaderForPartition. Consumer groups are new per test (NETRA_GROUP_PREFIX) and
+    start at the log start offset, so they see only what the test sends.
+    """
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="netra-tests")
+    from netra.kafka_auth import ADMIN
+    from netra.kafka_io import client_config, create_topics
+
+    create_topics(settings, lambda _m: None)
+    admin = KafkaAdminClient(**client_config(settings, ADMIN), client_id="netra-tests")
+    consumer = KafkaConsumer(**client_config(settings, ADMIN), client_id="netra-tests")
     try:
-        existing = [t for t in admin.list_topics() if t in ALL_TOPICS]
-        if existing:
-            try:
-                admin.delete_topics(existing)
-            except UnknownTopicOrPartitionError:
-                pass
-        deadline = time.monotonic() + 30
-        while any(t in ALL_TOPICS for t in admin.list_topics()):
-            if time.monotonic() > deadline:
-                raise TimeoutError("topics were not deleted within 30s")
-            time.sleep(0.2)
+        admin.wait_for_topics(list(ALL_TOPICS), timeout_ms=60_000)
+        parts = [TopicPartition(t, p) for t in ALL_TOPICS for p in sorted(consumer.partitions_for_topic(t) or ())]
+        ends = {tp: end for tp, end in consumer.end_offsets(parts).items() if end > 0}
+        if ends:
+            admin.delete_records(ends, timeout_ms=60_000)
     finally:
+        consumer.close()
         admin.close()
-    deadline = time.monotonic() + 30
-    while True:  # deletion is asynchronous in KRaft: retry until the names are free again
-        try:
-            create_topics(settings, lambda _m: None)
-            return
-        except KafkaError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-

@@ -283,6 +283,12 @@ OUTBOUND_EVENT_TYPES: dict[str, EventType] = {
 }
 
 
+#: Ingress topics whose events change mart.followthrough (sanctions and recommendations): what the
+#: reconcile DAG's asset watcher reads, and so what its Kafka principal may read.
+FOLLOWTHROUGH_TOPICS = tuple(sorted({t.topic for t in EVENT_TYPES.values()
+                                     if t.name.split(".")[0] in ("sanction", "recommendation")}))
+
+
 def key_for(event: dict) -> bytes:
     """Kafka key of an event (DESIGN.md §3 table): the payload's business id."""
     return EVENT_TYPES[event["event_type"]].key(event)

@@ -124,3 +124,17 @@ def dlq_headers(headers: Iterable[tuple[str, bytes | None]] | None, known_codes:
     assert partition is not None and offset is not None  # checked above
     return DlqHeaders(tuple(reasons), text[H_STAGE], text[H_SOURCE_TOPIC], partition, offset, text[H_REJECTED_AT],
                       numbers.get(H_TRUNCATED))
+
+
+#: header -> what it holds (used by the AsyncAPI document; every value is UTF-8 text).
+DESCRIPTIONS = {
+    H_REASONS: "JSON array of reason codes `<code>:<field path>` (docs/reason-codes.md).",
+    H_STAGE: "The stage that refused the message: validator, enricher or sink.",
+    H_SOURCE_TOPIC: "The ingress topic the message was read from.",
+    H_SOURCE_PARTITION: "Its partition there (decimal).",
+    H_SOURCE_OFFSET: "Its offset there (decimal).",
+    H_REJECTED_AT: "When it was refused (ISO 8601, UTC).",
+    H_TRUNCATED: "Only when the value was cut to 512 KiB: the original length in bytes.",
+    H_REPORTER_KEY: "Only on replays: the sealed pseudonym of a scrubbed reporter.",
+    H_REPLAY_OF: "Only on replays: the id of the raw.rejected_events row re-sent.",
+}

@@ -5,6 +5,8 @@ write only its own topic; the rest are written by Netra itself.
 """
 from __future__ import annotations
 
+from netra.contracts.rejects import REJECTS_TOPICS
+
 TOPIC_REPORTS = "reports.raw"
 TOPIC_RECOMMENDATIONS = "recommendations.raw"
 TOPIC_SANCTIONS = "sanctions.raw"
@@ -16,7 +18,8 @@ TOPIC_DLQ = "events.dlq"
 TOPIC_ALERTS = "alerts.overdue"
 #: Written by Netra's stages only.
 INTERNAL_TOPICS = (TOPIC_VALID, TOPIC_ENRICHED, TOPIC_DLQ, TOPIC_ALERTS)
-ALL_TOPICS = INGRESS_TOPICS + INTERNAL_TOPICS
+#: `rejects.<source domain>`: each upstream's own refused messages (netra/contracts/rejects.py).
+ALL_TOPICS = INGRESS_TOPICS + INTERNAL_TOPICS + REJECTS_TOPICS
 
 #: The consumer stages (DESIGN.md §4) and the topics each one reads, in pipeline order.
 STAGE_INPUTS: dict[str, tuple[str, ...]] = {

@@ -74,7 +74,7 @@ def publish_for_run(as_of: str, say=print) -> int:
 
     s = load()
     conn = connect(s)
-    producer = make_producer(s)
+    producer = make_producer(s, principal="alerts")
     try:
         sent = publish_overdue_alerts(conn, producer, date.fromisoformat(as_of), s.ppk_sla_days)
     finally:

@@ -326,23 +326,44 @@ def summary_table(conn) -> str:
 
 
 def run_reconcile(as_of: date, say: Say = lambda _m: None, *, auditor: Auditor, full: bool = False,
-                  publish_alerts: bool = False) -> ReconcileResult:
+                  publish_alerts: bool = False, triggered_by: str = "command") -> ReconcileResult:
     """Settings -> connection -> reconcile (-> overdue alerts); what both `netra reconcile` and the DAG call."""
     from netra.settings import load
     from netra.warehouse.db import connect, migrate
+
+    from netra.reconcile.history import recorded
 
     s = load()
     conn = connect(s)
     try:
         migrate(conn, say)  # cheap when up to date; a fresh warehouse gets its schema
-        result = reconcile(conn, as_of, s.ppk_sla_days, say, auditor=auditor, full=full,
-                           small_cell_k=s.small_cell_k, docs_dir=s.home / "data_docs",
-                           window_days=s.link_window_days, neutrality=s.neutrality_reason)
+        with recorded(conn, as_of, triggered_by) as record:
+            result = reconcile(conn, as_of, s.ppk_sla_days, say, auditor=auditor, full=full,
+                               small_cell_k=s.small_cell_k, docs_dir=s.home / "data_docs",
+                               window_days=s.link_window_days, neutrality=s.neutrality_reason)
+            record.new_events = result.new_events
         if publish_alerts:
             from netra.reconcile.alerts import publish_for_run
 
             publish_for_run(as_of.isoformat(), say=lambda m: say("  " + m))
         return result
+    finally:
+        conn.close()
+
+
+def wait_for_triggering_events(triggering_asset_events, say: Say = lambda _m: None) -> list[str]:
+    """An event-driven run: wait (bounded) until the sanctions/recommendations that triggered it have landed."""
+    from netra.reconcile.watch import event_ids_from_asset_events, wait_until_landed
+    from netra.settings import load
+    from netra.warehouse.db import connect
+
+    ids = event_ids_from_asset_events(triggering_asset_events)
+    if not ids:
+        return []
+    say(f"triggered by {len(ids)} new sanction/recommendation event(s); waiting until they have landed")
+    conn = connect(load())
+    try:
+        return wait_until_landed(conn, ids, say=say)
     finally:
         conn.close()
 

@@ -85,6 +85,10 @@ def stop_pid(pid: int, name: str, say: Say, timeout: float = 30.0, signal_number
         pass
 
 
+class PortTaken(RuntimeError):
+    """A port of the stack answers, but not with the service this stack started; the message says which."""
+
+
 class StackState:
     """What `up` started, so that `down` stops only that."""
 

@@ -8,10 +8,13 @@ import subprocess
 import uuid
 from pathlib import Path
 
+from netra.kafka_auth import ADMIN, MECHANISM, client_kwargs
 from netra.settings import Settings
-from netra.stack import ComponentStatus, Say, StackState, pid_alive, port_open, stop_pid, wait_for
+from netra.stack import ComponentStatus, PortTaken, Say, StackState, pid_alive, port_open, stop_pid, wait_for
 
 POM = Path(__file__).parent / "kafka-pom.xml"
+#: written next to the data when the storage was formatted with the admin SCRAM user
+AUTH_STAMP = "sasl-scram.formatted"
 
 LOG4J2 = """\
 Configuration:
@@ -73,12 +76,27 @@ def _dirs(settings: Settings) -> tuple[Path, Path]:
     return root, root / "data"
 
 
+def _jaas(login_module: str, **options: str) -> str:
+    quoted = " ".join(f'{k}="{v}"' for k, v in options.items())
+    return f"org.apache.kafka.common.security.{login_module} required {quoted};"
+
+
 def write_config(settings: Settings) -> Path:
+    """server.properties (0600: it holds the admin password) with SASL on both listeners and the ACL authorizer.
+
+    Clients use SCRAM-SHA-512 on the CLIENT listener; the users live in the KRaft metadata (admin from the
+    storage format, the others from `netra topics create`). KRaft controllers cannot authenticate with SCRAM
+    (their users would live in the metadata they serve), so the controller listener uses SASL/PLAIN with the
+    admin user only. `admin` is the one super user; everyone else has exactly the ACLs of netra/kafka_auth.py.
+    """
     root, data = _dirs(settings)
     root.mkdir(parents=True, exist_ok=True)
     host = settings.kafka_bootstrap.split(",")[0].rsplit(":", 1)[0]
     port, cport = settings.kafka_port, settings.kafka_controller_port
+    password = settings.kafka_password(ADMIN)
     props = root / "server.properties"
+    props.touch(mode=0o600)
+    props.chmod(0o600)
     props.write_text(
         "\n".join(
             [
@@ -86,10 +104,22 @@ def write_config(settings: Settings) -> Path:
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.voters=1@{host}:{cport}",
-                f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}",
-                f"advertised.listeners=PLAINTEXT://{host}:{port}",
+                f"listeners=CLIENT://{host}:{port},CONTROLLER://{host}:{cport}",
+                f"advertised.listeners=CLIENT://{host}:{port}",
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=CLIENT",
+                "listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+                f"listener.name.client.sasl.enabled.mechanisms={MECHANISM}",
+                f"sasl.mechanism.inter.broker.protocol={MECHANISM}",
+                f"listener.name.client.{MECHANISM.lower()}.sasl.jaas.config="
+                + _jaas("scram.ScramLoginModule", username=ADMIN, password=password),
+                "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+                "sasl.mechanism.controller.protocol=PLAIN",
+                "listener.name.controller.plain.sasl.jaas.config="
+                + _jaas("plain.PlainLoginModule", username=ADMIN, password=password, **{f"user_{ADMIN}": password}),
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                f"super.users=User:{ADMIN}",
+                "allow.everyone.if.no.acl.found=false",
                 f"log.dirs={data}",
                 f"num.partitions={settings.topic_partitions}",
                 "auto.create.topics.enable=false",
@@ -111,38 +141,76 @@ def write_config(settings: Settings) -> Path:
 def format_storage(settings: Settings, lib: Path, props: Path, say: Say) -> None:
     _, data = _dirs(settings)
     if (data / "meta.properties").exists():
+        if not (data.parent / AUTH_STAMP).exists():
+            raise RuntimeError(
+                f"the Kafka data in {data} was formatted before Netra's broker required authentication, so it has "
+                "no admin user. Run `netra stack down`, then move that folder away (or delete it: the warehouse "
+                "keeps every landed event) and `netra stack up` again.")
         return
-    say("  formatting Kafka storage (first start) ...")
+    say("  formatting Kafka storage with the admin SCRAM user (first start) ...")
     cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    password = settings.kafka_password(ADMIN)
     result = subprocess.run(
         # `=` form: a base64 id may start with "-", which would read as an option
         ["java", "-cp", f"{lib}/*", "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
-         "-c", str(props)],
+         "-c", str(props), "--add-scram", f"{MECHANISM}=[name={ADMIN},password={password}]"],
         capture_output=True, text=True,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"Kafka storage format failed:\n{result.stdout}{result.stderr}")
+        # never echo the command line: it carries the admin password
+        raise RuntimeError(f"Kafka storage format failed:\n{result.stdout}{result.stderr}".replace(password, "***"))
+    (data.parent / AUTH_STAMP).write_text(MECHANISM + "\n")
 
 
-def broker_answers(settings: Settings) -> bool:
-    """True when the broker answers a metadata request (not just an open port)."""
-    if not port_open(*_hostport(settings)):
-        return False
+def cluster_id_on_disk(settings: Settings) -> str | None:
+    _, data = _dirs(settings)
+    try:
+        for line in (data / "meta.properties").read_text().splitlines():
+            if line.startswith("cluster.id="):
+                return line.split("=", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def _admin(settings: Settings):
     from kafka import KafkaAdminClient
+
+    return KafkaAdminClient(**client_kwargs(settings, ADMIN), request_timeout_ms=3000, client_id="netra-stack")
+
+
+def broker_cluster_id(settings: Settings) -> str | None:
+    """The cluster id of the broker answering on NETRA_KAFKA_BOOTSTRAP as our admin, or None if none does."""
+    if not port_open(*_hostport(settings)):
+        return None
     from kafka.errors import KafkaError
 
     try:
-        admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=3000,
-                                 client_id="netra-stack")
+        admin = _admin(settings)
     except (KafkaError, OSError, ValueError):
-        return False
+        return None
     try:
-        admin.list_topics()
-        return True
+        return admin.describe_cluster().get("cluster_id")
     except (KafkaError, OSError):
-        return False
+        return None
     finally:
         admin.close()
+
+
+def broker_answers(settings: Settings) -> bool:
+    """True when our broker answers a metadata request as admin (not just an open port)."""
+    return broker_cluster_id(settings) is not None
+
+
+def _is_our_broker_process(pid: int | None, props: Path) -> bool:
+    """The recorded pid is alive and is a java kafka.Kafka process started with our server.properties."""
+    if not pid_alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return True  # no /proc here: trust the live pid
+    return b"kafka.Kafka" in cmdline and str(props).encode() in cmdline
 
 
 def _hostport(settings: Settings) -> tuple[str, int]:
@@ -150,16 +218,27 @@ def _hostport(settings: Settings) -> tuple[str, int]:
 
 
 def up(settings: Settings, say: Say) -> None:
+    """Start the broker, or make sure the one answering is the one we started (pid + cluster id)."""
     state = StackState(settings)
     mine = state.load().get("kafka", {})
-    if pid_alive(mine.get("pid")) or port_open(*_hostport(settings)):
-        say(f"kafka: already running at {settings.kafka_bootstrap}")
+    root, _ = _dirs(settings)
+    props = root / "server.properties"
+    if _is_our_broker_process(mine.get("pid"), props):
+        say(f"kafka: already running at {settings.kafka_bootstrap} (pid {mine['pid']})")
         wait_for("Kafka broker to answer", lambda: broker_answers(settings), 60, say)
+        _check_identity(settings)
         return
+    for what, (host, port) in (("NETRA_KAFKA_BOOTSTRAP", _hostport(settings)),
+                               ("NETRA_KAFKA_CONTROLLER_PORT", (_hostport(settings)[0],
+                                                                settings.kafka_controller_port))):
+        if port_open(host, port):
+            raise PortTaken(
+                f"kafka: {host}:{port} ({what}) is taken by a program this stack did not start "
+                f"(no live broker of ours recorded in {state.path}). Stop that program, or point {what} at a "
+                "free port (e.g. NETRA_KAFKA_BOOTSTRAP=127.0.0.1:19092 NETRA_KAFKA_CONTROLLER_PORT=19093).")
     lib = resolve_jars(settings, say)
     props = write_config(settings)
     format_storage(settings, lib, props, say)
-    root, _ = _dirs(settings)
     say(f"kafka: starting broker {settings.kafka_version} at {settings.kafka_bootstrap} (log {root / 'server.log'})")
     out = open(root / "stdout.log", "ab")
     proc = subprocess.Popen(
@@ -168,7 +247,8 @@ def up(settings: Settings, say: Say) -> None:
          "-cp", f"{lib}/*", "kafka.Kafka", str(props)],
         stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
     )
-    state.update("kafka", {"pid": proc.pid, "bootstrap": settings.kafka_bootstrap})
+    state.update("kafka", {"pid": proc.pid, "bootstrap": settings.kafka_bootstrap,
+                           "cluster_id": cluster_id_on_disk(settings)})
     try:
         wait_for("Kafka broker to answer", lambda: broker_answers(settings) or proc.poll() is not None, 120, say)
     except TimeoutError:
@@ -177,13 +257,23 @@ def up(settings: Settings, say: Say) -> None:
     if proc.poll() is not None:
         state.update("kafka", None)
         raise RuntimeError(f"Kafka exited with code {proc.returncode}; see {root / 'server.log'} and {root / 'stdout.log'}")
+    _check_identity(settings)
     say("kafka: up")
+
+
+def _check_identity(settings: Settings) -> None:
+    expected = cluster_id_on_disk(settings)
+    answered = broker_cluster_id(settings)
+    if expected and answered != expected:
+        raise PortTaken(f"kafka: the broker at {settings.kafka_bootstrap} has cluster id {answered}, but the one "
+                        f"this stack formatted in {settings.home / 'kafka'} has {expected}: another broker holds "
+                        "the port. Stop it or choose another NETRA_KAFKA_BOOTSTRAP.")
 
 
 def down(settings: Settings, say: Say) -> None:
     state = StackState(settings)
     pid = state.load().get("kafka", {}).get("pid")
-    if pid_alive(pid):
+    if _is_our_broker_process(pid, _dirs(settings)[0] / "server.properties"):  # never a reused pid
         stop_pid(pid, "kafka", say)
         say("kafka: stopped")
     state.update("kafka", None)
@@ -191,6 +281,6 @@ def down(settings: Settings, say: Say) -> None:
 
 def status(settings: Settings) -> ComponentStatus:
     pid = StackState(settings).load().get("kafka", {}).get("pid")
-    mine = pid_alive(pid)
+    mine = _is_our_broker_process(pid, _dirs(settings)[0] / "server.properties")
     running = port_open(*_hostport(settings))
     return ComponentStatus("kafka", running, settings.kafka_bootstrap, mine, pid if mine else None)

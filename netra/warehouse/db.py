@@ -48,27 +48,105 @@ def dsn(settings: Settings) -> str:
         ) from None
 
 
-def connect(settings: Settings, **options):
-    """A new psycopg2 connection (`options` go to psycopg2.connect, e.g. connect_timeout)."""
+#: The pipeline's login role (migration 0015) and the embedded server's database.
+PIPELINE_ROLE = "netra_pipeline"
+DATABASE = "netra"
+
+
+def pipeline_dsn(settings: Settings) -> str:
+    """The netra_pipeline login's DSN, without its password (connect() passes NETRA_PG_PIPELINE_PASSWORD)."""
+    if settings.pg_pipeline_dsn:
+        return settings.pg_pipeline_dsn
+    if settings.pg_dsn:
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(settings.pg_dsn)
+        host = parts.hostname or ""
+        netloc = f"{PIPELINE_ROLE}@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return f"postgresql://{PIPELINE_ROLE}@127.0.0.1:{settings.pg_port}/{DATABASE}"
+
+
+def connect(settings: Settings, *, owner: bool = False, **options):
+    """A connection as the netra_pipeline login (stages, reconcile, DAGs, reports), or as the owner (migrations,
+    `netra db create-analyst`) when owner=True. The pipeline cannot create roles or change the schema.
+    `options` go to psycopg2.connect (e.g. connect_timeout; default NETRA_PG_CONNECT_TIMEOUT_S)."""
     import psycopg2
 
-    return psycopg2.connect(dsn(settings), application_name="netra", **options)
+    options.setdefault("connect_timeout", settings.pg_connect_timeout_s)
+    if owner:
+        return psycopg2.connect(dsn(settings), application_name="netra", **options)
+    return psycopg2.connect(pipeline_dsn(settings), password=settings.pg_pipeline_password,
+                            application_name="netra", **options)
+
+
+def set_login_password(conn, role: str, password: str) -> None:
+    """Give a role its password as a scram-sha-256 verifier computed here: the plain text never reaches the server
+    (nor its logs)."""
+    from psycopg2 import sql
+    from psycopg2.extensions import encrypt_password
+
+    verifier = encrypt_password(password, role, conn, "scram-sha-256")
+    with conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role), sql.Literal(verifier)))
+
+
+def create_analyst(conn, name: str, password: str) -> bool:
+    """Create (or re-password) a LOGIN role that is a member of netra_analyst. Returns True if it was created."""
+    import re
+
+    from psycopg2 import sql
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name) or name.startswith(("netra_", "pg_")) or name == "postgres":
+        raise ValueError(f"{name!r} is not a usable analyst login name: lower-case letters, digits and _, "
+                         "not starting with netra_ or pg_")
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
+        created = cur.fetchone() is None
+        if created:
+            cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE netra_analyst")
+                        .format(sql.Identifier(name)))
+        else:
+            cur.execute("SELECT pg_has_role(%s, 'netra_analyst', 'member')", (name,))
+            if not cur.fetchone()[0]:
+                raise ValueError(f"a role {name!r} exists and is not an analyst; choose another name")
+    set_login_password(conn, name, password)
+    return created
+
+
+def pending_migrations(conn) -> list[str]:
+    """Migration versions not applied yet (all of them on an empty database); reads only."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('public.netra_migrations') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            return [p.stem for p in migration_files()]
+        cur.execute("SELECT version FROM public.netra_migrations")
+        done = {r[0] for r in cur.fetchall()}
+    return [p.stem for p in migration_files() if p.stem not in done]
 
 
 def migration_files() -> list[Path]:
     return sorted(MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql"))
 
 
-def migrate(conn, say: Callable[[str], None] = print) -> list[str]:
-    """Apply pending migrations, each in its own transaction; refuse if an applied file was edited."""
+def migrate(conn, say: Callable[[str], None] = print, pipeline_password: str | None = None) -> list[str]:
+    """Apply pending migrations, each in its own transaction; refuse if an applied file was edited.
+
+    Runs as the owner. With `pipeline_password`, also (re)sets the netra_pipeline login's password."""
     applied_now = []
     with conn:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(8241001)")  # one migrator at a time
-            cur.execute(
-                "CREATE TABLE IF NOT EXISTS public.netra_migrations ("
-                " version text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-            )
+            cur.execute("SELECT to_regclass('public.netra_migrations') IS NOT NULL, "
+                        "pg_has_role(current_user, 'pg_database_owner', 'MEMBER') OR "
+                        "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")
+            exists, is_owner = cur.fetchone()
+            if not exists:
+                _require_owner(is_owner)
+                cur.execute(
+                    "CREATE TABLE public.netra_migrations ("
+                    " version text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+                )
             cur.execute("SELECT version, sha256 FROM public.netra_migrations")
             done = dict(cur.fetchall())
             for path in migration_files():
@@ -81,12 +159,21 @@ def migrate(conn, say: Callable[[str], None] = print) -> list[str]:
                             f"migration {path.name} was changed after it was applied; add a new migration instead"
                         )
                     continue
+                _require_owner(is_owner)
                 say(f"  applying {path.name}")
                 cur.execute(sql)
                 cur.execute("INSERT INTO public.netra_migrations (version, sha256) VALUES (%s, %s)", (version, digest))
                 applied_now.append(version)
             load_reference(cur)
+    if pipeline_password:
+        set_login_password(conn, "netra_pipeline", pipeline_password)
     return applied_now
+
+
+def _require_owner(is_owner: bool) -> None:
+    if not is_owner:
+        raise RuntimeError("the warehouse schema is not up to date and this login (netra_pipeline) may not change "
+                           "it: run `netra db migrate` (it connects as the owner, NETRA_PG_DSN)")
 
 
 def load_reference(cur) -> None:

@@ -70,7 +70,9 @@ def test_dag_test_publishes_marts_matching_the_ground_truth(airflow_db, stack_se
 def _alert_messages(settings) -> int:
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    from netra.kafka_auth import client_kwargs
+
+    consumer = KafkaConsumer(**client_kwargs(settings, "alerts-reader"))  # as whoever acts on the notices
     parts = [TopicPartition("alerts.overdue", p) for p in consumer.partitions_for_topic("alerts.overdue")]
     n = sum(consumer.end_offsets(parts).values())
     consumer.close()

@@ -15,9 +15,10 @@ def pipeline(stack_settings, db, monkeypatch):
     """Settings for one test: empty topics, empty warehouse, consumer groups of its own."""
     from netra import settings
 
-    recreate_topics(stack_settings)
     monkeypatch.setenv("NETRA_GROUP_PREFIX", f"test{next(_counter)}-{os.getpid()}")
-    return settings.load()
+    s = settings.load()
+    recreate_topics(s)  # also grants each stage principal this test's consumer group
+    return s
 
 
 @pytest.fixture
@@ -40,14 +41,16 @@ def publish_files():
     from producers.publish import publish_lines
 
     def publish(settings, files: dict) -> int:
-        producer = make_producer(settings)
+        from netra.kafka_auth import INGRESS_WRITER
+
         sent = 0
-        try:
-            for topic, path in files.items():
+        for topic, path in files.items():
+            producer = make_producer(settings, principal=INGRESS_WRITER[topic])  # as each upstream would
+            try:
                 with open(path, "rb") as lines:
                     sent += publish_lines(producer, topic, lines).sent
-        finally:
-            producer.close()
+            finally:
+                producer.close()
         return sent
 
     return publish

@@ -107,16 +107,21 @@ def test_stats_show_reject_rates_per_source_and_reason(pipeline, db, run_stages,
     bad["payload"]["filed_on"] = "1999-12-31"
     _send(pipeline, [("reports.raw", good), ("reports.raw", bad)])
     run_stages(pipeline)
-    by_source, by_reason = dlq.stats(db)
-    rates = {r[0]: (r[1], r[2], float(r[4])) for r in by_source}
-    assert rates["bawaslu:33.72"] == (1, 0, 0.0)
-    assert rates["bawaslu:13.72"] == (0, 1, 1.0)
-    assert ("bawaslu:13.72", "date.out_of_range", 1, 1) in by_reason
+    st = dlq.stats(db)
+    assert (st["total"], st["open"], st["replayed"]) == (1, 1, 0)
+    assert st["top_reasons"] == [("date.out_of_range", 1)]
+    assert [(src, n, acc, float(rate)) for src, n, acc, rate in st["top_sources"]] == [("bawaslu:13.72", 1, 0, 1.0)]
+    assert dlq.stats(db, source="bawaslu:33.72")["total"] == 0, "the --source filter applies"
+    assert dlq.stats(db, reason="schema.required")["total"] == 0, "the --reason filter applies"
+    assert dlq.stats(db, reason="date.out_of_range")["total"] == 1
 
     from netra.cli import main
 
     assert main(["dlq", "stats"]) == 0
     out = capsys.readouterr().out
     assert "bawaslu:13.72" in out and "date.out_of_range" in out
+    assert len(out.splitlines()) <= 6, out
+    assert main(["dlq", "stats", "--source", "bawaslu:33.72"]) == 0
+    assert "nothing matches" in capsys.readouterr().out
     assert main(["dlq", "list", "--reason", "date.out_of_range"]) == 0
     assert "date.out_of_range:payload.filed_on" in capsys.readouterr().out

@@ -84,13 +84,13 @@ def landed(stack_settings, tmp_path_factory):
     from netra.warehouse.db import connect
     from support import recreate_topics, truncate_warehouse
 
-    recreate_topics(stack_settings)
     conn = connect(stack_settings)
     truncate_warehouse(conn)
     conn.close()
     old_prefix = os.environ.get("NETRA_GROUP_PREFIX")
     os.environ["NETRA_GROUP_PREFIX"] = f"hostile-{os.getpid()}"
     s = settings.load()
+    recreate_topics(s)  # also grants the stage principals this prefix's consumer groups
     producer = make_producer(s, max_request_size=1024 * 1024)
     sent = []  # (case, topic, partition, offset)
     for name, (topic, value, _reason) in CASES.items():
@@ -158,7 +158,9 @@ def test_every_ingress_message_ends_in_exactly_one_place(landed):
     from kafka import KafkaConsumer, TopicPartition
 
     s = landed["settings"]
-    consumer = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False,
+    from netra.kafka_auth import client_kwargs
+
+    consumer = KafkaConsumer(**client_kwargs(s, "validator"), enable_auto_commit=False,
                              max_partition_fetch_bytes=2 * 1024 * 1024)
     parts = [TopicPartition(t, p) for t in INGRESS_TOPICS for p in consumer.partitions_for_topic(t)]
     consumer.assign(parts)

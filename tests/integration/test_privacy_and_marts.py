@@ -30,9 +30,19 @@ def season(db, pg_settings, tmp_path):
     return json.loads(s.ground_truth_path.read_text())
 
 
-def test_analyst_role_reads_only_mart_and_ref_and_sees_no_nip_or_nik(db, season):
+@pytest.fixture
+def owner_db(pg_settings):
+    """The owner may SET ROLE netra_analyst (the pipeline login, rightly, may not)."""
+    from netra.warehouse.db import connect
+
+    conn = connect(pg_settings, owner=True)
+    yield conn
+    conn.close()
+
+
+def test_analyst_role_reads_only_mart_and_ref_and_sees_no_nip_or_nik(db, owner_db, season):
     reconcile(db, date.fromisoformat(season["as_of"]), season["sla_days"])
-    with db, db.cursor() as cur:
+    with owner_db, owner_db.cursor() as cur:
         cur.execute("SET ROLE netra_analyst")
         cur.execute("""
             SELECT table_schema, table_name FROM information_schema.tables
@@ -56,11 +66,11 @@ def test_analyst_role_reads_only_mart_and_ref_and_sees_no_nip_or_nik(db, season)
 
 
 @pytest.mark.parametrize("relation", ["raw.events", "raw.rejected_events", "core.recommendations", "core.subjects"])
-def test_analyst_role_cannot_read_raw_or_core(db, relation):
-    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
-        with db, db.cursor() as cur:
-            cur.execute("SET LOCAL ROLE netra_analyst")
-            cur.execute(f"SELECT 1 FROM {relation} LIMIT 1")
+def test_analyst_role_cannot_read_raw_or_core(owner_db, relation):
+    with owner_db, owner_db.cursor() as cur:
+        cur.execute("SET LOCAL ROLE netra_analyst")  # this works ...
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute(f"SELECT 1 FROM {relation} LIMIT 1")  # ... this does not
 
 
 def test_as_of_sql_matches_the_pure_status_rules_on_several_days(db, season):
@@ -240,9 +250,9 @@ def test_report_as_of_an_earlier_day_shows_every_figure_as_of_that_day(db, seaso
     assert all(v is None or v == 0 or v >= 5 for row in public.provinces for v in row[3:6])
 
 
-def test_analysts_see_out_of_scope_counts_but_no_nips(db, season):
+def test_analysts_see_out_of_scope_counts_but_no_nips(db, owner_db, season):
     reconcile(db, date.fromisoformat(season["as_of"]), season["sla_days"])
-    with db, db.cursor() as cur:
+    with owner_db, owner_db.cursor() as cur:
         cur.execute("SET ROLE netra_analyst")
         cur.execute("SELECT sum(sanctions) FROM mart.out_of_scope_sanctions")
         counted = cur.fetchone()[0]

@@ -53,6 +53,7 @@ def _run_sink(settings, writer_factory, commit_to_kafka=True):
     consumer = make_consumer(settings, group, max_poll_records=50)
     conn = connect(settings)
     writer = writer_factory(conn, group)
+    consumer.partitions_for_topic(TOPIC_ENRICHED)  # metadata before the join, as run_stage does
     consumer.subscribe([TOPIC_ENRICHED], listener=seek_listener(consumer, writer))
     try:
         return run(consumer, Sink(input_topics=(TOPIC_ENRICHED,)), writer, batch_wait_ms=200, batch_size=50,

@@ -24,7 +24,9 @@ def test_topics_create_is_idempotent(stack_settings):
     assert create_topics(stack_settings, lambda _m: None) == []
     from kafka import KafkaAdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=stack_settings.kafka_bootstrap)
+    from netra.kafka_auth import ADMIN, client_kwargs
+
+    admin = KafkaAdminClient(**client_kwargs(stack_settings, ADMIN))
     try:
         assert set(ALL_TOPICS) <= set(admin.list_topics())
         partitions = admin.describe_topics(["reports.raw"])[0]["partitions"]
@@ -48,7 +50,7 @@ def test_storage_format_accepts_a_cluster_id_starting_with_a_dash(tmp_path, monk
     from netra.stack import kafka
 
     s = settings.load({"NETRA_HOME": str(tmp_path), "NETRA_KAFKA_BOOTSTRAP": "127.0.0.1:1",
-                       "NETRA_KAFKA_CONTROLLER_PORT": "2"})
+                       "NETRA_KAFKA_CONTROLLER_PORT": "2", "NETRA_KAFKA_PASSWORD_ADMIN": "test-admin-password"})
     real = kafka.base64.urlsafe_b64encode
     monkeypatch.setattr(kafka.base64, "urlsafe_b64encode", lambda b: b"-" + real(b)[1:])
     kafka.format_storage(s, kafka.resolve_jars(s, print), kafka.write_config(s), print)

@@ -414,7 +414,7 @@ def test_a_domain_check_rejects_rows_before_they_are_sent(siasn_csv, inbox):
     ("notes.csv", b"hello\nworld\n", "no ';', ',' or tab"),
     ("prose.csv", b"Nomor SK, NIP and Nama are missing here\n", "no header row found in the first 20 rows"),
 ])
-def test_an_unreadable_file_is_moved_to_failed_with_a_result_saying_why(inbox, name, content, expected):
+def test_an_unreadable_file_is_moved_to_rejected_not_processed_with_a_result_saying_why(inbox, name, content, expected):
     path = inbox / name
     path.write_bytes(content)
     producer = FakeProducer()
@@ -423,7 +423,9 @@ def test_an_unreadable_file_is_moved_to_failed_with_a_result_saying_why(inbox, n
     assert expected in report.error
     assert producer.sent == []
     assert not path.exists()
-    assert report.archived_to == inbox / "processed" / "failed" / name
+    assert report.archived_to == inbox / "rejected" / name
+    assert not (inbox / "processed").exists() or not any((inbox / "processed").rglob(name)), (
+        "a refused file is never archived as processed")
     (row,) = result_rows(report.result_path)
     assert row["status"] == "file_rejected" and expected in row["detail"]
     assert row["reasons"].startswith("file.")
@@ -445,7 +447,7 @@ def test_an_unexpected_error_while_reading_refuses_that_file_and_the_scan_goes_o
     producer = FakeProducer()
     odd, good = scan_inbox(inbox, inbox / "processed", producer)  # name order: the odd file first
     assert odd.error == "could not be read (KeyError: 'xl/worksheets/sheet1.xml')"
-    assert odd.archived_to == inbox / "processed" / "failed" / "00_odd.xlsx"
+    assert odd.archived_to == inbox / "rejected" / "00_odd.xlsx"
     assert (good.error, good.sent) == (None, 3)
 
 
@@ -458,7 +460,7 @@ def test_a_missing_required_column_refuses_the_file_with_a_clear_message(inbox):
     assert "effective_from" in report.error and "'TMT Hukuman'" in report.error
     (row,) = result_rows(report.result_path)
     assert (row["status"], row["reasons"]) == ("file_rejected", "file.missing_column")
-    assert report.archived_to.parent == inbox / "processed" / "failed"
+    assert report.archived_to.parent == inbox / "rejected"
 
 
 def test_a_failed_delivery_leaves_the_file_in_the_inbox(siasn_csv, inbox):

@@ -122,9 +122,38 @@ def test_shared_env_block_is_a_yaml_anchor():
     for service in NETRA_SERVICES:
         env = environment(service)
         netra_part = {k: v for k, v in env.items() if k.startswith("NETRA_")}
-        assert netra_part == shared, (
-            f"service {service} should carry exactly the shared x-netra-env NETRA_* variables"
+        assert {k: netra_part.get(k) for k in shared} == shared, (
+            f"service {service} should carry the shared x-netra-env NETRA_* variables"
         )
+        extra = set(netra_part) - set(shared)
+        assert extra <= PER_SERVICE, f"service {service} adds NETRA_* variables beyond its credentials: {extra}"
+
+
+# what a service may add to the shared block: its identity and credentials (least privilege), init the owner DSN
+PER_SERVICE = {"NETRA_KAFKA_PRINCIPAL", "NETRA_PG_PIPELINE_PASSWORD", "NETRA_PG_DSN"} | {
+    name for name in SPECS if name.startswith("NETRA_KAFKA_PASSWORD_")}
+
+
+def test_each_service_gets_only_its_own_credentials():
+    for stage in STAGES:
+        env = environment(stage)
+        assert env.get("NETRA_KAFKA_PRINCIPAL") == stage, f"{stage} should act as the Kafka principal {stage}"
+        passwords = {k for k in env if k.startswith("NETRA_KAFKA_PASSWORD_")}
+        assert passwords == {f"NETRA_KAFKA_PASSWORD_{stage.upper()}"}, (
+            f"{stage} should get only its own Kafka password, got {sorted(passwords)}")
+        assert "NETRA_PG_DSN" not in env, f"{stage} must not get the Postgres owner DSN"
+    assert "NETRA_PG_DSN" in environment("init"), "init migrates, so it alone gets the owner DSN"
+    assert "NETRA_PG_DSN" not in environment("airflow"), "the DAGs run as netra_pipeline"
+    kafka = environment("kafka")
+    assert "StandardAuthorizer" in kafka.get("KAFKA_AUTHORIZER_CLASS_NAME", "")
+    assert kafka.get("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND") == "false" and kafka.get("KAFKA_SUPER_USERS") == "User:admin"
+    assert "PLAINTEXT:PLAINTEXT" not in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"], "no unauthenticated listener"
+
+
+def test_data_docs_are_on_a_volume():
+    home = compose()["x-netra-env"]["NETRA_HOME"]
+    assert any(str(v).endswith(f":{home}/data_docs") for v in services()["airflow"].get("volumes", [])), (
+        "airflow's Data Docs (NETRA_HOME/data_docs) should be on a volume")
 
 
 @pytest.mark.parametrize("path", [COMPOSE, DOCKERFILE], ids=lambda p: p.name)
@@ -227,7 +256,7 @@ def test_netra_services_point_at_the_kafka_internal_listener():
 
 def test_netra_services_point_at_the_postgres_service():
     pg_env = environment("postgres")
-    for service in NETRA_SERVICES:
+    for service in ("init",):  # the only service with the owner DSN (see the next test for the others)
         dsn = urlsplit(environment(service).get("NETRA_PG_DSN", ""))
         assert dsn.scheme in ("postgresql", "postgres"), f"NETRA_PG_DSN of {service} should be a postgresql:// URL"
         assert dsn.hostname == "postgres" and dsn.port in container_ports("postgres"), (
@@ -239,6 +268,13 @@ def test_netra_services_point_at_the_postgres_service():
         assert (dsn.username, dsn.password) == (pg_env["POSTGRES_USER"], pg_env["POSTGRES_PASSWORD"]), (
             f"NETRA_PG_DSN of {service} should use the postgres service's POSTGRES_USER and POSTGRES_PASSWORD"
         )
+
+
+def test_netra_services_log_in_to_postgres_as_the_pipeline():
+    for service in NETRA_SERVICES:
+        dsn = urlsplit(environment(service).get("NETRA_PG_PIPELINE_DSN", ""))
+        assert (dsn.hostname, dsn.username, dsn.password) == ("postgres", "netra_pipeline", None), (
+            f"NETRA_PG_PIPELINE_DSN of {service} should be netra_pipeline@postgres without a password in it")
 
 
 def test_init_migrates_and_creates_topics_once_services_are_healthy():

@@ -369,6 +369,25 @@ def test_audit_writes_data_docs(tmp_path):
     assert len(runs) == 2 and all("/reconcile-2025-06-30/" in p for p in runs)
 
 
+def test_data_docs_keep_a_history_of_runs(tmp_path, monkeypatch):
+    import expectations.marts as marts
+
+    docs = tmp_path / "data_docs"
+    for day in ("2025-06-28", "2025-06-29", "2025-06-30"):
+        audit_marts(frame(valid_followthrough(), FOLLOWTHROUGH_COLUMNS), frame(valid_summary(), SUMMARY_COLUMNS),
+                    **ids(valid_followthrough()), docs_dir=docs, run_name=f"reconcile-{day}")
+    runs = {p.relative_to(docs).parts[4] for p in (docs / "validations").rglob("*.html")}
+    assert runs == {"reconcile-2025-06-28", "reconcile-2025-06-29", "reconcile-2025-06-30"}
+    index = (docs / "index.html").read_text()
+    assert all(f"reconcile-2025-06-{d}" in index for d in (28, 29, 30)), "the index lists every kept run"
+    monkeypatch.setattr(marts, "HISTORY_RUNS", 2)
+    audit_marts(frame(valid_followthrough(), FOLLOWTHROUGH_COLUMNS), frame(valid_summary(), SUMMARY_COLUMNS),
+                **ids(valid_followthrough()), docs_dir=docs, run_name="reconcile-2025-07-01")
+    stored = list((docs / "_results").rglob("*.json"))
+    assert len(stored) == 2 * 2, "two suites, the newest two runs each"
+    assert "reconcile-2025-06-28" not in (docs / "index.html").read_text()
+
+
 def test_build_data_docs_from_results(tmp_path, followthrough_failures):
     index = build_data_docs(followthrough_failures.results, tmp_path / "site")
     assert index == (tmp_path / "site" / "index.html").resolve()

@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("netra", "consumers", "producers", "expectations", "dags")
 APPLICATION = ("consumers", "producers", "expectations", "dags")
 #: The modules that wire layers together (may import anything).
-WIRING = ("netra.cli", "netra.demo")
+#: netra.validate is the `netra validate` command: it runs the validator stage and the BKPSDM row checks offline.
+WIRING = ("netra.cli", "netra.demo", "netra.validate")
 #: Who may use the local dev stack (netra.stack): itself, the wiring, and the operator's status view.
 STACK_USERS = ("netra.stack", "netra.status") + WIRING
 
