@@ -338,6 +338,13 @@ class AuditResult:
     results: list = field(default_factory=list)  # ExpectationSuiteValidationResult per suite
     docs_index: Path | None = None
 
+    @property
+    def records(self) -> list:
+        """One plain expectations.records.ExpectationRecord per expectation (what the warehouse stores)."""
+        from expectations.records import expectation_records
+
+        return expectation_records(self.results)
+
 
 def _site_config(docs_dir: Path) -> dict:
     return {

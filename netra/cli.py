@@ -374,12 +374,17 @@ def cmd_report(args) -> int:
 
     s = _settings()
     conn = connect(s)
+    quality = freshness = None
     try:
         r = report.build(conn, args.as_of or _last_as_of(conn), public=args.public, k=s.small_cell_k)
+        if args.html:  # the page also shows the stored audit results and how fresh the data are
+            from netra.reconcile.quality import load_report_context
+
+            quality, freshness = load_report_context(conn)
     finally:
         conn.close()
     if args.html:
-        Path(args.html).write_text(report.to_html(r), encoding="utf-8")
+        Path(args.html).write_text(report.to_html(r, quality, freshness), encoding="utf-8")
         say(f"wrote {args.html}")
     else:
         say(report.to_text(r))

@@ -1,16 +1,24 @@
 """`netra report [--as-of D] [--html FILE]`: the analysts' report from the marts, with charts.
 
 Reads only what the netra_analyst role may read (mart, ref), so analysts can run it
-with their own credentials. The HTML file is self-contained (inline SVG, no scripts,
-no network), small cells are taken from the public summary when asked.
+with their own credentials. With --public, small cells are suppressed by the rules of
+netra/disclosure.py. The HTML page (netra/report_html.py) is self-contained: inline SVG
+charts drawn with matplotlib, no scripts, no network.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from datetime import date
 
 from netra.contracts.vocabulary import STATUS_COUNTS
+from netra.disclosure import (
+    complement_columns,
+    public_order,
+    suppress,
+    suppress_election,
+    suppress_funnel,
+    suppress_parts,
+)
 from netra.text import render_table
 
 
@@ -28,6 +36,7 @@ class Report:
     unlinked: int = 0
     out_of_scope: int = 0  # sanctions for other offences, left out of the nip/fuzzy steps (DESIGN.md §6)
     notes: list[str] = field(default_factory=list)
+    public: bool = False  # small cells suppressed (netra.disclosure)
 
 
 def _month_ends(start: date, end: date) -> list[date]:
@@ -42,21 +51,6 @@ def _month_ends(start: date, end: date) -> list[date]:
     if not days or days[-1] != end:
         days.append(end)
     return days
-
-
-def suppress(counts: dict[str, int | None], k: int) -> dict[str, int | None]:
-    """The public summary's small-cell rule, for the report's own aggregates (see BUILD_STAGE in
-    netra/reconcile/run.py): cells from 1 to k-1 are hidden, and `recommended` with the rate
-    whenever a status cell is, so no hidden cell can be recovered by subtraction.
-    """
-    small = {name: v is not None and 0 < v < k for name, v in counts.items()}
-    out = {name: None if small[name] else v for name, v in counts.items()}
-    if any(small.get(n) for n in STATUS_COUNTS + ("recommended",)):
-        out["recommended"] = None
-        out["rate"] = None
-    if small.get("sanctioned"):
-        out["median"] = None
-    return out
 
 
 def funnel_rows(cur, as_of: date | None = None) -> list[tuple]:
@@ -89,7 +83,7 @@ def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
     with conn, conn.cursor() as cur:
         totals = election_totals_as_of(cur, as_of)
         if public:
-            totals = [(row[0], *suppress(dict(zip(TOTAL_NAMES, row[1:])), k).values()) for row in totals]
+            totals = [(row[0], *suppress_election(dict(zip(TOTAL_NAMES, row[1:])), k).values()) for row in totals]
         cur.execute("SELECT min(issued_on) FROM mart.followthrough_rows_as_of(%s)", (as_of,))
         first = cur.fetchone()[0]
         trend: dict[str, list] = {}
@@ -113,17 +107,28 @@ def build(conn, as_of: date, public: bool = False, k: int = 5) -> Report:
         if public:  # the same small-cell rule as the public summary
             names = ("recommended", "sanctioned", "overdue", "rate", "median")
             provinces = [(*row[:3], *suppress(dict(zip(names, row[3:])), k).values()) for row in provinces]
+            provinces = complement_columns(provinces, (3, 4, 5), rate_at=6, median_at=7, sanctioned_at=4,
+                                           recommended_at=3)  # the election totals are shown
+            provinces = public_order(provinces, rate_at=6)  # not by the hidden rate
         cur.execute("SELECT coalesce(severity_vs_recommended, 'no sanction'), count(*) "
                     "FROM mart.followthrough_rows_as_of(%s) GROUP BY 1 ORDER BY 2 DESC, 1", (as_of,))
         severity = cur.fetchall()
+        if public:  # sanctioned only: the parts then add up to a shown total and reveal no hidden status
+            cur.execute("SELECT severity_vs_recommended, count(*) FROM mart.followthrough_rows_as_of(%s) "
+                        "WHERE status = 'sanctioned' GROUP BY 1 ORDER BY 2 DESC, 1", (as_of,))
+            severity = list(suppress_parts(dict(cur.fetchall()), k).items())
         funnel = funnel_rows(cur, as_of)
+        if public:
+            steps = ("reported", "registered", "proven", "recommended", "sanctioned")
+            funnel = [(row[0], *suppress_funnel(dict(zip(steps, row[1:])), k).values()) for row in funnel]
         cur.execute("SELECT (SELECT count(*) FROM mart.review_queue "
                     "        WHERE issued_on <= %(d)s AND decree_date <= %(d)s), "
                     "(SELECT count(*) FROM mart.unlinked_sanctions WHERE decree_date <= %(d)s), "
                     "(SELECT coalesce(sum(sanctions), 0) FROM mart.out_of_scope_as_of(%(d)s))", {"d": as_of})
         review, unlinked, out_of_scope = cur.fetchone()
     notes = [f"Counts from 1 to {k - 1} are suppressed (public summary)."] if public else []
-    return Report(as_of, totals, trend, provinces, severity, funnel, review, unlinked, int(out_of_scope), notes)
+    return Report(as_of, totals, trend, provinces, severity, funnel, review, unlinked, int(out_of_scope), notes,
+                  public=public)
 
 
 def to_text(r: Report) -> str:
@@ -144,76 +149,8 @@ def to_text(r: Report) -> str:
     return "\n".join(out)
 
 
-def _line_chart(points: list[tuple[date, float | None, int]], width: int = 640, height: int = 220) -> str:
-    pts = [(d, rate) for d, rate, _ in points if rate is not None]
-    if len(pts) < 2:
-        return ""
-    x0, x1 = pts[0][0].toordinal(), pts[-1][0].toordinal()
-    pad = 36
+def to_html(r: Report, quality=None, freshness=None) -> str:
+    """The self-contained HTML report (netra/report_html.py draws it)."""
+    from netra.report_html import page
 
-    def xy(d: date, rate: float) -> tuple[float, float]:
-        x = pad + (width - 2 * pad) * (d.toordinal() - x0) / max(1, x1 - x0)
-        return x, height - pad - (height - 2 * pad) * rate
-
-    path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(xy(d, v) for d, v in pts))
-    grid = "".join(
-        f'<line x1="{pad}" x2="{width - pad}" y1="{xy(pts[0][0], g)[1]:.1f}" y2="{xy(pts[0][0], g)[1]:.1f}" '
-        f'stroke="#ddd"/><text x="4" y="{xy(pts[0][0], g)[1] + 4:.1f}" font-size="11">{g:.0%}</text>'
-        for g in (0, 0.25, 0.5, 0.75, 1.0))
-    years = sorted({d.year for d, _ in pts})
-    labels = "".join(
-        f'<text x="{xy(date(y, 1, 1) if date(y, 1, 1) >= pts[0][0] else pts[0][0], 0)[0]:.1f}" '
-        f'y="{height - 12}" font-size="11">{y}</text>' for y in years)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-            f'aria-label="share of recommendations sanctioned over time">{grid}{labels}'
-            f'<path d="{path}" fill="none" stroke="#1f6feb" stroke-width="2"/></svg>')
-
-
-def _bars(rows: list[tuple[str, int]], width: int = 640) -> str:
-    if not rows:
-        return ""
-    top = max(n for _, n in rows) or 1
-    bar_h, gap = 18, 6
-    height = len(rows) * (bar_h + gap)
-    parts = []
-    for i, (label, n) in enumerate(rows):
-        y = i * (bar_h + gap)
-        w = (width - 220) * n / top
-        parts.append(f'<text x="0" y="{y + 13}" font-size="12">{html.escape(str(label))}</text>'
-                     f'<rect x="160" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#2da44e"/>'
-                     f'<text x="{165 + w:.1f}" y="{y + 13}" font-size="12">{n}</text>')
-    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">{"".join(parts)}</svg>'
-
-
-def _table(head, rows) -> str:
-    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    trs = "".join("<tr>" + "".join(f"<td>{'' if v is None else html.escape(str(v))}</td>" for v in r) + "</tr>"
-                  for r in rows)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
-
-
-def to_html(r: Report) -> str:
-    """The report as one self-contained HTML page (inline SVG charts)."""
-    sections = [f"<h1>Netra follow-through report</h1><p>As of {r.as_of}. Source: the <code>mart</code> schema "
-                f"(recommendations by KASN/BKN and the PPK sanctions linked to them).</p>"]
-    sections.append("<h2>Per election</h2>" + _table(
-        ("election", "reported ASN", "proven", "recommended", "sanctioned", "revoked", "pending", "overdue",
-         "closed", "follow-through"), r.totals))
-    for election, points in r.trend.items():
-        sections.append(f"<h2>{html.escape(election)}: share of recommendations sanctioned over time</h2>"
-                        + _line_chart(points))
-    for e, *steps in r.funnel:
-        sections.append(f"<h2>Funnel, {html.escape(e)}</h2>" + _bars(list(zip(
-            ("reported", "registered", "proven", "recommended", "sanctioned"), steps))))
-    sections.append("<h2>Severity against the recommendation</h2>" + _bars(r.severity))
-    sections.append("<h2>Per province (lowest follow-through first)</h2>" + _table(
-        ("election", "province", "name", "recommended", "sanctioned", "overdue", "follow-through",
-         "median days to sanction"), r.provinces))
-    sections.append(f"<p>Review queue: {r.review} candidate links awaiting a person; unlinked sanctions: "
-                    f"{r.unlinked}; out-of-scope sanctions (reason names another offence): {r.out_of_scope}.</p>"
-                    + "".join(f"<p>{html.escape(n)}</p>" for n in r.notes))
-    style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
-             "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padding:.2rem .5rem;"
-             "text-align:right}th{background:#f4f4f4}")
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Netra report {r.as_of}</title>"
-            f"<style>{style}</style></head><body>{''.join(sections)}</body></html>")
+    return page(r, quality=quality, freshness=freshness)

@@ -187,6 +187,10 @@ PUBLISH = "".join(f"DELETE FROM mart.{t}; INSERT INTO mart.{t} SELECT * FROM mar
 class AuditFailed(RuntimeError):
     """The new marts failed the GX checkpoint: nothing was published; the previous marts stay."""
 
+    def __init__(self, message: str, audit=None):
+        super().__init__(message)
+        self.audit = audit  # the AuditResult, whose expectation results are stored all the same
+
 
 @dataclass
 class ReconcileResult:
@@ -243,8 +247,9 @@ def link_sanctions(cur, *, window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
 
 
 #: Audits marts in the caller's transaction: auditor(conn, docs_dir=..., run_name=..., staged=bool) returns
-#: an object with .success, .failures and .docs_index. Callers pass expectations' GX checkpoints
-#: (expectations.warehouse_audit.audit_marts_in_db); reconcile never imports the layer above it.
+#: an object with .success, .failures, .docs_index and .records (one plain row per expectation). Callers
+#: pass expectations' GX checkpoints (expectations.warehouse_audit.audit_marts_in_db); reconcile never
+#: imports the layer above it.
 Auditor = Callable[..., Any]
 
 
@@ -254,8 +259,30 @@ def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, a
               neutrality: str = rules.DEFAULT_NEUTRALITY_REASON) -> ReconcileResult:
     """Incremental core -> link -> stage marts -> GX checkpoint -> publish, all in ONE transaction.
 
-    A failed checkpoint raises AuditFailed and rolls everything back: the previous marts stay.
+    A failed checkpoint raises AuditFailed and rolls everything back: the previous marts stay. Either way
+    the audit's expectation results are stored in mart.quality_results (for the report's data-quality
+    section): with the published marts, or after the rollback in a transaction of their own.
     """
+    try:
+        return _reconcile(conn, as_of, sla_days, say, full=full, small_cell_k=small_cell_k, docs_dir=docs_dir,
+                          window_days=window_days, neutrality=neutrality)
+    except AuditFailed as error:
+        if error.audit is not None:  # after the rollback: a failed audit is what readers most need to see
+            with conn, conn.cursor() as cur:
+                _store_audit(cur, error.audit, "reconcile", as_of, published=False)
+        raise
+
+
+def _store_audit(cur, audit, kind: str, as_of: date | None, *, published: bool | None) -> None:
+    from netra.reconcile.quality import store_audit
+
+    run_name = f"reconcile-{as_of}" if kind == "reconcile" else "check_warehouse_quality"
+    store_audit(cur, audit.records, kind=kind, run_name=run_name, as_of=as_of,
+                published=published)
+
+
+def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, full: bool, small_cell_k: int,
+               docs_dir, window_days: int, neutrality: str) -> ReconcileResult:
     with conn:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(8241002)")  # one reconcile at a time
@@ -277,9 +304,11 @@ def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, a
             docs = str(audit.docs_index) if audit.docs_index else None
             if not audit.success:
                 raise AuditFailed("the new marts failed the GX checkpoint; nothing was published:\n  "
-                                  + "\n  ".join(audit.failures) + (f"\nData Docs: {docs}" if docs else ""))
+                                  + "\n  ".join(audit.failures) + (f"\nData Docs: {docs}" if docs else ""),
+                                  audit=audit)
             say("  GX checkpoint passed; publishing marts")
             cur.execute(PUBLISH)
+            _store_audit(cur, audit, "reconcile", as_of, published=True)
             cur.execute(
                 "INSERT INTO core.reconcile_state (id, watermark, sla_days, last_as_of) VALUES (1, %s, %s, %s) "
                 "ON CONFLICT (id) DO UPDATE SET watermark = greatest(core.reconcile_state.watermark, "
@@ -387,6 +416,11 @@ def check_published_marts(docs_dir, say: Say = lambda _m: None, *, auditor: Audi
     try:
         with conn:
             audit = auditor(conn, docs_dir=docs_dir, run_name="check_warehouse_quality", staged=False)
+            with conn.cursor() as cur:
+                cur.execute("SELECT max(as_of) FROM mart.followthrough")
+                as_of = cur.fetchone()[0]
+        with conn, conn.cursor() as cur:  # stored for the report, pass or fail
+            _store_audit(cur, audit, "check", as_of, published=None)
     finally:
         conn.close()
     say(f"mart audit: {'passed' if audit.success else 'FAILED'}; Data Docs: {audit.docs_index}")
