@@ -95,7 +95,10 @@ def hop_main(args) -> int:
     from netra.settings import INGRESS_TOPICS
     from netra.warehouse.db import connect
 
+    from netra.cli import configure_logging
+
     s = settings_mod.load()
+    configure_logging(s.log_level)
     ceiling = args.ceiling
     batch = CEILING["batch_size"] if ceiling else s.batch_size
     consumer = make_consumer(s, args.group, **(CEILING["consumer"] if ceiling else {}))
@@ -191,6 +194,7 @@ def recreate_topics(stack, topics) -> None:
 
 
 def reset(stack, mode: str) -> None:
+    mode = base_mode(mode)
     from netra.settings import TOPIC_DLQ, TOPIC_ENRICHED, TOPIC_VALID
 
     conn = stack.connect()
@@ -204,13 +208,24 @@ def reset(stack, mode: str) -> None:
 
 
 def count_sql(mode: str) -> str:
-    if mode == "stages":
+    if base_mode(mode) == "stages":
         return "SELECT (SELECT count(*) FROM raw.events) + (SELECT count(*) FROM raw.rejected_events)"
     return f"SELECT count(*) FROM {NOOP_TABLE}"
 
 
+#: --variant NAME:VAR=VALUE,...: extra pipelines, "stages" or "noop" run with other NETRA_* settings
+VARIANTS: dict[str, tuple[str, dict]] = {}
+
+
+def base_mode(mode: str) -> str:
+    return VARIANTS[mode][0] if mode in VARIANTS else mode
+
+
 def spawn(mode: str, group_prefix: str, profile_dir: Path | None = None) -> dict[str, subprocess.Popen]:
-    env = dict(os.environ, NETRA_GROUP_PREFIX=group_prefix, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, NETRA_GROUP_PREFIX=group_prefix, PYTHONUNBUFFERED="1", NETRA_LOG_LEVEL="INFO")
+    if mode in VARIANTS:
+        mode, extra = VARIANTS[mode]
+        env.update(extra)
     procs = {}
     names = ("validator", "enricher", "sink") if mode == "stages" else ("hop1", "hop2", "hop3")
     for i, name in enumerate(names):
@@ -273,6 +288,23 @@ def stop(procs: dict[str, subprocess.Popen]) -> dict[str, float]:
     return rss
 
 
+def batch_sizes(group_prefix: str, names) -> dict[str, tuple[int, float]]:
+    """(batches, mean size) per process, from the consumer loop's `batch` log lines."""
+    out = {}
+    for name in names:
+        sizes = []
+        path = Path(os.environ["NETRA_HOME"]) / f"{group_prefix}.{name}.log"
+        for line in path.read_text(errors="replace").splitlines():
+            start = line.find('{"event": "batch"')
+            if start >= 0:
+                try:
+                    sizes.append(json.loads(line[start:])["size"])
+                except (ValueError, KeyError):
+                    pass
+        out[name] = (len(sizes), statistics.mean(sizes) if sizes else 0.0)
+    return out
+
+
 def landing_run(stack, mode: str, round_no: int, expected: int, timeout: float, profile_dir=None) -> dict:
     reset(stack, mode)
     conn = stack.connect()
@@ -320,12 +352,14 @@ def landing_run(stack, mode: str, round_no: int, expected: int, timeout: float, 
     first_row = next(t for t, n in timeline if n > 0)
     done = next(t for t, n in timeline if n == final)
     rate = 0.8 * final / (at(0.9) - at(0.1))
+    batches = batch_sizes(group, rss)
     result = dict(mode=mode, round=round_no, rows=final, expected=expected, rate=rate,
-                  wall_s=done - t0, first_row_s=first_row - t0, rss_mib=rss,
+                  wall_s=done - t0, first_row_s=first_row - t0, rss_mib=rss, batches=batches,
                   load=(load_before, os.getloadavg()[0]))
     say(f"[round {round_no}] {mode:8s} {final:,} rows, {rate:,.0f}/s (10-90%), wall {done - t0:.1f}s, "
         f"first row {first_row - t0:.1f}s, RSS " + ", ".join(f"{k} {v:.0f}" for k, v in rss.items())
-        + f" MiB, load {load_before:.2f}->{result['load'][1]:.2f}")
+        + f" MiB, batches " + ", ".join(f"{k} {n}x{m:.0f}" for k, (n, m) in batches.items())
+        + f", load {load_before:.2f}->{result['load'][1]:.2f}")
     if final < expected:
         say(f"  note: {expected - final} rows short of the {expected} expected")
     return result
@@ -421,23 +455,26 @@ def rng(xs):
 
 
 def report(args, runs, fresh, messages, head, loads) -> str:
-    by = {m: [r for r in runs if r["mode"] == m] for m in MODES}
+    by = {m: [r for r in runs if r["mode"] == m] for m in dict.fromkeys(MODES + tuple(VARIANTS))}
     out = [f"{messages:,} messages ({args.copies} copies of a scale-1.0 season), {args.partitions} partitions, "
            f"NETRA_BATCH_SIZE {os.environ.get('NETRA_BATCH_SIZE', 'default')}, {args.rounds} rounds interleaved "
            f"(order rotated per round). Code {head}. Load average (1 min) {loads[0]:.2f} at the start, "
            f"{loads[1]:.2f} at the end; per run: " + ", ".join(f"{r['load'][1]:.1f}" for r in runs) + ".", "",
-           "| pipeline | events/s (10–90 %), median | min–max | wall s, median | peak RSS MiB (median per process) |",
-           "|---|---:|---:|---:|---|"]
-    for m in MODES:
+           "| pipeline | events/s (10–90 %), median | min–max | wall s, median | peak RSS MiB (median per process) "
+           "| batches × mean size (round 1) |",
+           "|---|---:|---:|---:|---|---|"]
+    for m in by:
         rs = by[m]
         if not rs:
             continue
         names = list(rs[0]["rss_mib"])
         out.append(f"| {m} | {med([r['rate'] for r in rs]):,.0f} | {rng([r['rate'] for r in rs]).replace('.00', '')} "
                    f"| {med([r['wall_s'] for r in rs]):.1f} | "
-                   + ", ".join(f"{n} {med([r['rss_mib'][n] for r in rs]):.0f}" for n in names) + " |")
+                   + ", ".join(f"{n} {med([r['rss_mib'][n] for r in rs]):.0f}" for n in names) + " | "
+                   + ", ".join(f"{n} {c}×{m:.0f}" for n, (c, m) in rs[0]["batches"].items()) + " |")
     out += ["", "| ratio, pair by pair within a round | median | min–max |", "|---|---:|---:|"]
-    for a, b in (("stages", "ceiling"), ("stages", "noop"), ("noop", "ceiling")):
+    for a, b in (("stages", "ceiling"), ("stages", "noop"), ("noop", "ceiling")) + tuple(
+            (v, VARIANTS[v][0]) for v in VARIANTS):
         pairs = [ra["rate"] / rb["rate"] for ra in by[a] for rb in by[b] if ra["round"] == rb["round"]]
         if pairs:
             out.append(f"| {a} ÷ {b} | {med(pairs):.2f} | {rng(pairs)} |")
@@ -468,8 +505,13 @@ def main(argv=None) -> int:
     p.add_argument("--freshness-s", type=float, default=60.0)
     p.add_argument("--timeout", type=float, default=300.0, help="longest one landing run may take")
     p.add_argument("--profile", type=Path, help="py-spy the stages of round 1 into this folder")
+    p.add_argument("--variant", action="append", default=[], metavar="NAME:BASE:VAR=VALUE[,VAR=VALUE]",
+                   help="an extra pipeline to interleave, e.g. b5000:stages:NETRA_BATCH_SIZE=5000 (add NAME to --modes)")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
+    for v in args.variant:
+        name, base, assignments = v.split(":", 2)
+        VARIANTS[name] = (base, dict(a.split("=", 1) for a in assignments.split(",") if a))
     if args.cmd == "hop":
         return hop_main(args)
 
@@ -488,7 +530,8 @@ def main(argv=None) -> int:
                 if args.profile and r == 0 and m == "stages":
                     args.profile.mkdir(parents=True, exist_ok=True)
                     prof = args.profile
-                runs.append(landing_run(stack, m, r + 1, expected if m == "stages" else messages, args.timeout, prof))
+                runs.append(landing_run(stack, m, r + 1, expected if base_mode(m) == "stages" else messages,
+                                        args.timeout, prof))
         if args.freshness_rate:
             fresh = freshness(stack, lines, args.freshness_rate, args.freshness_s)
     loads.append(os.getloadavg()[0])
