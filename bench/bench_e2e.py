@@ -261,6 +261,18 @@ def _hwm_mib(pid: int) -> float:
     return float("nan")
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds a live process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+CPU: dict[str, float] = {}  # CPU seconds per process of the last stop()
+
+
 def stop(procs: dict[str, subprocess.Popen]) -> dict[str, float]:
     """Peak RSS (VmHWM, MiB) of each stage process, then SIGTERM (it finishes its batch and exits).
 
@@ -274,6 +286,7 @@ def stop(procs: dict[str, subprocess.Popen]) -> dict[str, float]:
         target = kids[0] if (kids and Path(p.args[0]).name == "py-spy") else p.pid
         targets[name] = target
         rss[name] = _hwm_mib(target)
+        CPU[name] = _cpu_s(target)
     for name, p in procs.items():
         try:
             os.kill(targets[name], 15)
@@ -353,16 +366,36 @@ def landing_run(stack, mode: str, round_no: int, expected: int, timeout: float, 
     done = next(t for t, n in timeline if n == final)
     rate = 0.8 * final / (at(0.9) - at(0.1))
     batches = batch_sizes(group, rss)
-    result = dict(mode=mode, round=round_no, rows=final, expected=expected, rate=rate,
+    cpu_us = {k: v / final * 1e6 for k, v in CPU.items()}  # CPU µs per landed event, start-up included
+    result = dict(mode=mode, round=round_no, rows=final, expected=expected, rate=rate, cpu_us=cpu_us,
                   wall_s=done - t0, first_row_s=first_row - t0, rss_mib=rss, batches=batches,
                   load=(load_before, os.getloadavg()[0]))
     say(f"[round {round_no}] {mode:8s} {final:,} rows, {rate:,.0f}/s (10-90%), wall {done - t0:.1f}s, "
         f"first row {first_row - t0:.1f}s, RSS " + ", ".join(f"{k} {v:.0f}" for k, v in rss.items())
-        + f" MiB, batches " + ", ".join(f"{k} {n}x{m:.0f}" for k, (n, m) in batches.items())
+        + " MiB, CPU µs/event " + ", ".join(f"{k} {v:.0f}" for k, v in cpu_us.items())
+        + f", batches " + ", ".join(f"{k} {n}x{m:.0f}" for k, (n, m) in batches.items())
         + f", load {load_before:.2f}->{result['load'][1]:.2f}")
     if final < expected:
         say(f"  note: {expected - final} rows short of the {expected} expected")
     return result
+
+
+def skip_backlog(stack, group_id: str, topics) -> None:
+    """Commit `group_id`'s offsets at the end of `topics`, so it starts with what is published next."""
+    from kafka import TopicPartition
+
+    from netra.kafka_io import make_consumer
+
+    consumer = make_consumer(stack.settings, group_id)
+    try:
+        parts = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
+        consumer.assign(parts)
+        consumer.seek_to_end(*parts)
+        from kafka.structs import OffsetAndMetadata
+
+        consumer.commit({tp: OffsetAndMetadata(consumer.position(tp), "", -1) for tp in parts})
+    finally:
+        consumer.close()
 
 
 def freshness(stack, lines, rate: int, seconds: float, round_no: int = 99) -> dict:
@@ -370,8 +403,11 @@ def freshness(stack, lines, rate: int, seconds: float, round_no: int = 99) -> di
     from netra.kafka_io import make_producer
     from producers.publish import message_key
 
+    from netra.settings import INGRESS_TOPICS
+
     reset(stack, "stages")
     group = f"bench{round_no}fresh"
+    skip_backlog(stack, f"{group}.validator", INGRESS_TOPICS)  # the season published for the landing runs
     procs = spawn("stages", group)
     conn = stack.connect()
     conn.autocommit = True
@@ -393,17 +429,33 @@ def freshness(stack, lines, rate: int, seconds: float, round_no: int = 99) -> di
             time.sleep(0.1)
 
     try:
-        # let the stages start (GX import, warm start, group join) before the clock starts
-        time.sleep(8.0)
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
         producer = make_producer(stack.settings)
         objs = []
         for topic, raw in lines:
             try:
-                objs.append((topic, json.loads(raw)))
+                obj = json.loads(raw)
             except ValueError:
                 continue
+            if isinstance(obj, dict) and obj.get("event_type") == "report.filed":
+                objs.append((topic, obj))  # always valid in the season but for its few invalid lines
+        objs += [(t, o) for t, o in ((t, json.loads(r)) for t, r in lines if r.strip().startswith(b"{"))
+                 if isinstance(o, dict) and o.get("event_type") != "report.filed"]
+        # warm-up: the clock starts only when the stages are up (GX import, warm start, group join):
+        # a first few events must have landed
+        warm = []
+        for topic, obj in objs[:20]:
+            obj = dict(obj, event_id=str(uuid.uuid4()))
+            warm.append(obj["event_id"])
+            producer.send(topic, value=json.dumps(obj, ensure_ascii=False).encode(), key=message_key(obj))
+        producer.flush()
+        deadline = time.monotonic() + 300
+        while not any(e in landed for e in warm):
+            if time.monotonic() > deadline:
+                raise RuntimeError("freshness: the stages did not land the warm-up events within 300 s")
+            time.sleep(0.2)
+        time.sleep(2.0)
         total = int(rate * seconds)
         start = time.monotonic()
         tick = 0.01
@@ -461,8 +513,8 @@ def report(args, runs, fresh, messages, head, loads) -> str:
            f"(order rotated per round). Code {head}. Load average (1 min) {loads[0]:.2f} at the start, "
            f"{loads[1]:.2f} at the end; per run: " + ", ".join(f"{r['load'][1]:.1f}" for r in runs) + ".", "",
            "| pipeline | events/s (10–90 %), median | min–max | wall s, median | peak RSS MiB (median per process) "
-           "| batches × mean size (round 1) |",
-           "|---|---:|---:|---:|---|---|"]
+           "| CPU µs per event (median per process, start-up included) | batches × mean size (round 1) |",
+           "|---|---:|---:|---:|---|---|---|"]
     for m in by:
         rs = by[m]
         if not rs:
@@ -471,6 +523,7 @@ def report(args, runs, fresh, messages, head, loads) -> str:
         out.append(f"| {m} | {med([r['rate'] for r in rs]):,.0f} | {rng([r['rate'] for r in rs]).replace('.00', '')} "
                    f"| {med([r['wall_s'] for r in rs]):.1f} | "
                    + ", ".join(f"{n} {med([r['rss_mib'][n] for r in rs]):.0f}" for n in names) + " | "
+                   + ", ".join(f"{n} {med([r['cpu_us'][n] for r in rs]):.0f}" for n in names) + " | "
                    + ", ".join(f"{n} {c}×{m:.0f}" for n, (c, m) in rs[0]["batches"].items()) + " |")
     out += ["", "| ratio, pair by pair within a round | median | min–max |", "|---|---:|---:|"]
     for a, b in (("stages", "ceiling"), ("stages", "noop"), ("noop", "ceiling")) + tuple(
