@@ -349,7 +349,7 @@ def landing_run(stack, mode: str, round_no: int, expected: int, timeout: float, 
             cpu_samples.append((n, {k: _cpu_s(_stage_pid(p)) for k, p in procs.items()}))
             if n != last:
                 last, last_change = n, now
-            if n >= expected or (n > 0 and now - last_change > 5.0) or now - t0 > timeout:
+            if n >= expected or (n > 0 and now - last_change > 20.0) or now - t0 > timeout:
                 break
             dead = [k for k, p in procs.items() if p.poll() is not None]
             if dead:
