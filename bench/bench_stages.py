@@ -189,9 +189,9 @@ def bench_gx(events, reports, repeat, calls_per_size: int):
         # flatten alone (pure Python -> DataFrame) to split GX's own cost from ours
         flat = []
         for _ in range(repeat):
-            t = timed(lambda: [ev.flatten(b, reports) for b in batches])
+            t = timed(lambda: [ev.flatten(b, reports)[0] for b in batches])
             flat.append(t / len(batches) * 1e3)
-        rows = statistics.mean(len(ev.flatten(b, reports)) for b in batches)
+        rows = statistics.mean(len(ev.flatten(b, reports)[0]) for b in batches)
         results[size] = {"ms": Stat(per_call), "flatten_ms": Stat(flat), "calls": len(batches), "rows": rows}
     return cold, results
 
@@ -204,7 +204,7 @@ def bench_gx_per_expectation(events, reports, repeat, calls: int = 5):
     from expectations import events as ev
 
     full = ev.build_suites()[ev.SUITE_NAME]
-    frame = ev.flatten(events[:20], reports)
+    frame = ev.flatten(events[:20], reports)[0]
     today = date.today()
     out = {}
     n = len(full.expectations)

@@ -5,11 +5,18 @@ pass that structural check are then checked here, a whole micro-batch at a time.
 
 Why the batch is flattened (DESIGN.md §4): a GX validation costs ~65 ms per call
 whatever the batch size, so `validate_batch` makes exactly one GX call per batch.
-Every value a rule applies to becomes one row of a long DataFrame (`row_id`,
-`event_index`, `path`, and the one group of value columns that row carries, the
-others null; GX column-map expectations skip nulls). `result_format=COMPLETE` with
-`unexpected_index_column_names=["row_id"]` names the failing rows, and each row maps
-back to (event, field path). Each expectation carries its reason code in
+Every value a rule applies to becomes one row of a long DataFrame (`row_id` and
+the one group of value columns that row carries, the others null; GX column-map
+expectations skip nulls); the event index and field path of each row are kept in
+Python beside it. `result_format=COMPLETE` with `unexpected_index_column_names=["row_id"]`
+names the failing rows, and each row maps back to (event, field path).
+
+What one call costs, and why the suite is shaped as it is (BENCHMARKS.md, issue 11): GX
+spends its time per expectation (building each one's metric graph), not per row. So the
+suite has as few expectations as its reason codes allow (12 for 10 codes), no strptime
+per value for the NIP dates (a real date is settled while flattening), a frame no wider
+than the values, and expectation classes that build their configuration once
+(`_expectation_types`). Each expectation carries its reason code in
 `meta["reason"]`; the reason returned is `<code>:<field path>`.
 
 Reason codes of this suite:
@@ -68,13 +75,17 @@ BOUNDED_DATE_FIELDS = (
 #: Business dates that may lie in the future (a sanction's planned end).
 OPEN_DATE_FIELDS = ("effective_to",)
 
+#: What a NIP's birth digits become when they are not a real date: before every lower bound.
+NOT_A_DAY = date.min
+#: What a NIP's CPNS digits become when they are not a real month: after every upper bound
+#: (and never before the earliest allowed month, so only the "real month" rule reports it).
+NOT_A_MONTH = date.max
+
 #: Value columns of the flattened frame; a row fills only the group it was made for.
 VALUE_COLUMNS = (
-    "nip_birth",          # NIP digits 1-8, YYYYMMDD string
-    "nip_birth_day",      # the same as a date, null when not a real date (derived)
-    "nip_cpns",           # NIP digits 9-14, YYYYMM string
-    "nip_cpns_month",     # first day of that month, null when not a real month (derived)
-    "nip_cpns_earliest",  # first day of the birth month + 18 years (derived)
+    "nip_birth_day",      # NIP digits 1-8 as a date, NOT_A_DAY when not a real date (derived)
+    "nip_cpns_month",     # first day of the month in digits 9-14, NOT_A_MONTH when not a real month (derived)
+    "nip_cpns_earliest",  # first day of the birth month + 18 years, null without a real birth date (derived)
     "nip_sex",            # NIP digit 15
     "region_code",
     "election_id",
@@ -85,7 +96,10 @@ VALUE_COLUMNS = (
     "nik_birth",          # reporter NIK DDMMYY with 40 taken off a woman's day
     "proven_is_subject",  # True/False for a proven NIP of a known report, else null (derived)
 )
-COLUMNS = ("row_id", "event_index", "path") + VALUE_COLUMNS
+#: The frame GX sees: the row id (to name failing rows) and the values, nothing else. GX copies
+#: the frame's columns for every metric it filters, so the event index and field path of
+#: each row stay in Python lists beside it.
+COLUMNS = ("row_id",) + VALUE_COLUMNS
 
 
 # ---------------------------------------------------------------- suite
@@ -122,11 +136,66 @@ def _membership_regex(region_codes) -> str:
     return "^(?:" + "|".join(alternatives) + r")\Z"
 
 
-def _rule_groups() -> dict[str, list]:
-    """Expectations by rule group; each event type's suite is the union of its groups."""
+@lru_cache(maxsize=1)
+def _expectation_types():
+    """The GX expectation classes of this suite, each with its configuration built once per instance.
+
+    GX derives `Expectation.configuration` from the model's fields on every access (a
+    pydantic `.dict()` plus a new ExpectationConfiguration), and one validation reads it
+    ~140 times per expectation: about a quarter of each call. Each call, GX makes fresh
+    expectation objects from the suite's configurations with the suite parameters filled
+    in; these subclasses let such an object keep the configuration it built (dropped when
+    a field is set, so it cannot go stale). The suite's own objects are marked with
+    `_keep_fresh` and build a new configuration every time, because GX fills the suite
+    parameters into that configuration in place. They check exactly what the built-in
+    expectation checks; they are defined once per process (GX registers expectation
+    classes by name) and appear in results as `netra_<built-in type>`.
+    """
+    from types import SimpleNamespace
+
     import great_expectations.expectations as gxe
 
+    class _ConfigurationOnce:
+        __slots__ = ()
+
+        @property
+        def configuration(self):
+            try:
+                return object.__getattribute__(self, "_netra_configuration")
+            except AttributeError:
+                built = super().configuration
+                try:
+                    object.__getattribute__(self, "_netra_fresh")
+                except AttributeError:
+                    object.__setattr__(self, "_netra_configuration", built)
+                return built
+
+        def __setattr__(self, name, value):
+            try:
+                object.__delattr__(self, "_netra_configuration")
+            except AttributeError:
+                pass
+            super().__setattr__(name, value)
+
+    types = {}
+    for base in ("ExpectColumnValuesToBeBetween", "ExpectColumnPairValuesAToBeGreaterThanB",
+                 "ExpectColumnValuesToBeInSet", "ExpectColumnValuesToMatchRegex",
+                 "ExpectColumnValuesToMatchStrftimeFormat"):
+        types[base] = type(f"Netra{base}", (_ConfigurationOnce, getattr(gxe, base)),
+                           {"__slots__": ("_netra_configuration", "_netra_fresh"), "__module__": __name__})
+    return SimpleNamespace(**types)
+
+
+def _keep_fresh(expectation) -> None:
+    """Mark a suite's own expectation: its configuration is filled in place by GX, so never kept."""
+    object.__setattr__(expectation, "_netra_fresh", True)
+
+
+def _rule_groups() -> dict[str, list]:
+    """Expectations by rule group; each event type's suite is the union of its groups."""
     from netra.reference import ELECTIONS, regions, sanction_types
+
+    gxe = _expectation_types()
 
     today = {"$PARAMETER": "today"}
     regencies = {code for code, r in regions().items() if r.level == "regency"}
@@ -136,19 +205,18 @@ def _rule_groups() -> dict[str, list]:
     regencies |= {f"{p}.{kk:02d}" for p in NIK_RENUMBERED_PROVINCES for kk in range(1, 100)}
     return {
         "nip": [
-            # NIP birth date: a real date (strftime), then its range. GX coerces string
-            # bounds of ExpectColumnValuesToBeBetween to dates, so the range is checked
-            # on a derived date column rather than on the digit string.
-            gxe.ExpectColumnValuesToMatchStrftimeFormat(
-                column="nip_birth", strftime_format="%Y%m%d", meta=_reason("nip.birth_date_invalid")),
+            # NIP birth date: a real date, between 1940-01-01 and today. Whether digits 1-8
+            # are a real date is settled while flattening (`datetime.date` either accepts
+            # them or not); one that is not gets NOT_A_DAY, which lies before any lower
+            # bound, so this one expectation carries the whole rule. (A strftime check
+            # plus a range check cost two expectations and a strptime per value.)
             gxe.ExpectColumnValuesToBeBetween(
                 column="nip_birth_day", min_value=EARLIEST_BIRTH, max_value=today,
                 meta=_reason("nip.birth_date_invalid")),
-            # NIP CPNS start (TMT): a real month, not in the future, and at least 18 years
-            # after the birth month. No built-in expectation adds years to a column, so the
-            # earliest allowed month is derived in pandas and compared with a pair expectation.
-            gxe.ExpectColumnValuesToMatchStrftimeFormat(
-                column="nip_cpns", strftime_format="%Y%m", meta=_reason("nip.cpns_start_invalid")),
+            # NIP CPNS start (TMT): a real month (else NOT_A_MONTH, after any upper bound),
+            # not in the future, and at least 18 years after the birth month. No built-in
+            # expectation adds years to a column, so the earliest allowed month is derived
+            # in pandas and compared with a pair expectation.
             gxe.ExpectColumnValuesToBeBetween(
                 column="nip_cpns_month", max_value=today, meta=_reason("nip.cpns_start_invalid")),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -211,6 +279,8 @@ def _suite(name: str, groups) -> "ExpectationSuite":
     for group in groups:
         for expectation in rules[group]:
             suite.add_expectation(expectation)
+    for expectation in suite.expectations:
+        _keep_fresh(expectation)
     return suite
 
 
@@ -270,10 +340,8 @@ def _nip_values(nip: str) -> dict[str, Any]:
         else None
     )
     return {
-        "nip_birth": birth,
-        "nip_birth_day": birth_day,
-        "nip_cpns": cpns,
-        "nip_cpns_month": cpns_month,
+        "nip_birth_day": NOT_A_DAY if birth_day is None else birth_day,
+        "nip_cpns_month": NOT_A_MONTH if cpns_month is None else cpns_month,
         "nip_cpns_earliest": earliest,
         "nip_sex": sex,
     }
@@ -332,12 +400,13 @@ def _checked_values(event: dict, report_subjects=None) -> Iterator[tuple[str, di
             yield f"payload.{name}", {"day_open": date.fromisoformat(payload[name])}
 
 
-def flatten(events: list[dict], report_subjects=None) -> "pd.DataFrame":
-    """One row per checked value of the batch; row `row_id` is the frame's row number.
+def flatten(events: list[dict], report_subjects=None) -> tuple["pd.DataFrame", list[int], list[str]]:
+    """One row per checked value of the batch: (frame, event index per row, field path per row).
 
-    `report_subjects` maps report_id -> (set of its subjects' NIPs, number of subjects
-    reported without a NIP), for the reports seen so far; a decision whose report is
-    not in it skips the proven-subset rule.
+    Row `row_id` of the frame is the position in the two lists. `report_subjects` maps
+    report_id -> (set of its subjects' NIPs, number of subjects reported without a NIP),
+    for the reports seen so far; a decision whose report is not in it skips the
+    proven-subset rule.
     """
     import pandas as pd
 
@@ -353,14 +422,14 @@ def flatten(events: list[dict], report_subjects=None) -> "pd.DataFrame":
             for name, value in values.items():
                 filled[name].append((row_id, value))
 
-    frame = pd.DataFrame({"row_id": range(len(paths)), "event_index": event_index, "path": paths})
+    columns: dict[str, Any] = {"row_id": range(len(paths))}
     for name, cells in filled.items():
         column: list[Any] = [None] * len(paths)
         for row_id, value in cells:
             column[row_id] = value
         # object dtype keeps dates as dates and codes as ints next to the nulls.
-        frame[name] = pd.Series(column, dtype=object)
-    return frame
+        columns[name] = pd.Series(column, dtype=object)
+    return pd.DataFrame(columns), event_index, paths
 
 
 # ---------------------------------------------------------------- validation
@@ -400,7 +469,7 @@ def validate_batch(events: list[dict], *, today: date, report_subjects=None) -> 
         return []
     if isinstance(today, datetime):  # a datetime would not compare with the date columns
         today = today.date()
-    frame = flatten(events, report_subjects)
+    frame, event_index, paths = flatten(events, report_subjects)
     reasons: list[list[str]] = [[] for _ in events]
     if frame.empty:
         return reasons
@@ -419,8 +488,6 @@ def validate_batch(events: list[dict], *, today: date, report_subjects=None) -> 
         for unexpected in outcome.result["unexpected_index_list"]:
             hits.append((int(unexpected["row_id"]), position, code))
 
-    event_index = frame["event_index"].tolist()
-    paths = frame["path"].tolist()
     for row_id, _, code in sorted(hits):
         reason = f"{code}:{paths[row_id]}"
         bucket = reasons[event_index[row_id]]

@@ -23,8 +23,10 @@ one `dataframe` batch parameter, and `Checkpoint.run` passes the same batch para
 to every validation definition it holds. Each table is therefore its own Checkpoint with
 one ValidationDefinition: exactly two GX validation calls per audit.
 
-Each audit uses a fresh ephemeral context (~20 ms to set up). Without a Data Docs folder
-its validation results live in memory for that audit only; with one, they go to a
+Without a Data Docs folder the ephemeral context, its suites, data source and Checkpoints
+are built once per process (`_audit_context`: most of an audit's fixed cost on small marts)
+and its in-memory results store is emptied before each audit. With a Data Docs folder each
+audit uses a fresh ephemeral context whose results go to a
 filesystem validation-results store in `<docs_dir>/_results`, so the Data Docs index lists
 the history of runs (the newest HISTORY_RUNS per suite; older ones are pruned, and GX's
 index builder then drops their pages).
@@ -39,6 +41,7 @@ from netra.contracts.vocabulary import (LEVELS, LINK_METHODS, LINK_WINDOW_BEFORE
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -428,6 +431,20 @@ def _checkpoints(context, with_docs: bool) -> dict:
     return checkpoints
 
 
+@lru_cache(maxsize=1)
+def _audit_context():
+    """(context, checkpoints) for audits without Data Docs, made once per process."""
+    context = _context(None)
+    return context, _checkpoints(context, with_docs=False)
+
+
+def _forget_results(context) -> None:
+    """Empty the context's in-memory validation results store (the last audit's results only are shown)."""
+    store = context.validation_results_store
+    for key in store.list_keys():
+        store.remove_key(key)
+
+
 def _target(config) -> str:
     kwargs = config.kwargs
     if "column" in kwargs:
@@ -509,8 +526,11 @@ def audit_marts(followthrough: "pd.DataFrame", summary: "pd.DataFrame", *, sanct
     }
     if docs_dir is not None:
         prune_history(docs_dir, HISTORY_RUNS - 1)  # room for this run
-    context = _context(docs_dir)
-    checkpoints = _checkpoints(context, with_docs=docs_dir is not None)
+        context = _context(docs_dir)
+        checkpoints = _checkpoints(context, with_docs=True)
+    else:
+        context, checkpoints = _audit_context()
+        _forget_results(context)
     run_id = RunIdentifier(run_name=run_name)
     parameters = {"followthrough_rows": len(frames[FOLLOWTHROUGH_SUITE])}
 

@@ -21,3 +21,13 @@ def audit_marts_in_db(conn, *, docs_dir: Path | None = None, run_name: str | Non
     followthrough, summary, sanction_ids, recommendation_ids = marts.frames_from_db(conn, **tables)
     return marts.audit_marts(followthrough, summary, sanction_ids=sanction_ids,
                              recommendation_ids=recommendation_ids, docs_dir=docs_dir, run_name=run_name)
+
+
+def _warm() -> None:
+    """Import Great Expectations and the suites (what reconcile runs in a thread while Postgres works)."""
+    import great_expectations  # noqa: F401
+
+    import expectations.marts  # noqa: F401
+
+
+audit_marts_in_db.warm = _warm  # type: ignore[attr-defined]

@@ -37,19 +37,22 @@ def make_producer(settings: Settings, principal: str | None = None, **overrides)
     """A producer acting as `principal` (netra/kafka_auth.py; None: NETRA_KAFKA_PRINCIPAL)."""
     from kafka import KafkaProducer
 
+    from netra import kafka_tuning
+
+    kafka_tuning.warn_if_pure_python_crc()
+    kafka_tuning.check_codec(settings.kafka_compression)
     config = dict(
         **client_config(settings, principal),
         # how long send() waits for a topic's metadata: a missing topic is said in seconds, not 60
         max_block_ms=settings.kafka_timeout_s * 1000,
         acks="all",
-        linger_ms=5,
         # no retry count: kafka-python retries (idempotently) until delivery_timeout_ms (120 s), so a
         # leader election or a broker restart is ridden out instead of failing the send after ~0.5 s
-        # one request in flight keeps per-partition order across retries
-        max_in_flight_requests_per_connection=1,
         max_request_size=1048576,
         client_id="netra",
     )
+    # linger, batch size, compression, in-flight requests (idempotent, so order holds across retries)
+    config.update(kafka_tuning.producer_config(settings))
     config.update(overrides)
     return KafkaProducer(**config)
 
@@ -88,6 +91,9 @@ def make_consumer(settings: Settings, group_id: str | None, principal: str | Non
     """
     from kafka import KafkaConsumer
 
+    from netra import kafka_tuning
+
+    kafka_tuning.warn_if_pure_python_crc()
     session_ms = settings.kafka_session_timeout_ms
     config = dict(
         **client_config(settings, principal),
@@ -97,10 +103,10 @@ def make_consumer(settings: Settings, group_id: str | None, principal: str | Non
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=settings.batch_size,
-        fetch_max_bytes=8 * 1024 * 1024,
-        max_partition_fetch_bytes=2 * 1024 * 1024,
         client_id=group_id or "netra-reader",
     )
+    # fetch_min_bytes / fetch_max_wait_ms / max_partition_fetch_bytes: full micro-batches
+    config.update(kafka_tuning.consumer_config(settings))
     if group_id and settings.consumer_instance_id:
         config["group_instance_id"] = f"{group_id}.{settings.consumer_instance_id}"
     config.update(overrides)

@@ -27,6 +27,8 @@ _NEWER = "({t}.occurred_at IS NULL OR (EXCLUDED.occurred_at, EXCLUDED.event_id) 
 BUILD_CORE = f"""
 CREATE TEMP TABLE new_events ON COMMIT DROP AS
 SELECT * FROM raw.events WHERE ingested_at > %(since)s;
+-- a temp table has no statistics until analysed: without them the planner guesses its size
+ANALYZE new_events;
 
 CREATE TEMP TABLE changed_reports (report_id text PRIMARY KEY) ON COMMIT DROP;
 WITH up AS (
@@ -207,6 +209,36 @@ class ReconcileResult:
     data_docs: str | None = None
 
 
+#: work_mem for the reconcile transaction only (SET LOCAL): the DISTINCT ON sorts of the core
+#: build and the mart aggregates over ~1M rows spill to disk at the default 4 MB.
+RECONCILE_WORK_MEM = "256MB"
+#: Rows per INSERT statement when storing links, review pairs and out-of-scope ids
+#: (psycopg2's default page of 100 makes 10,000 statements for a million links).
+LINK_PAGE_SIZE = 10_000
+
+
+def _warm_auditor(auditor: Auditor) -> None:
+    """Let the auditor load what it needs (Great Expectations) in a thread while Postgres builds core and marts.
+
+    The import is most of the audit's fixed cost in a fresh process (BENCHMARKS.md); the queries
+    release the GIL, so the two overlap. The audit itself still runs after staging. An auditor
+    without a `warm` attribute is simply called later.
+    """
+    import threading
+
+    warm = getattr(auditor, "warm", None)
+    if warm is None:
+        return
+
+    def load() -> None:
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - the audit imports it again and reports any error there
+            pass
+
+    threading.Thread(target=load, name="netra-gx-preload", daemon=True).start()
+
+
 def _links_input(cur):
     """All recommendations (with the subject's name) and sanctions in core, for the link ladder."""
     cur.execute(
@@ -234,15 +266,15 @@ def link_sanctions(cur, *, window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
     cur.execute("TRUNCATE core.links, core.review_queue, core.out_of_scope")
     if result.out_of_scope:
         execute_values(cur, "INSERT INTO core.out_of_scope (sanction_id) VALUES %s",
-                       [(sid,) for sid in result.out_of_scope])
+                       [(sid,) for sid in result.out_of_scope], page_size=LINK_PAGE_SIZE)
     if result.links:
         execute_values(cur, "INSERT INTO core.links (recommendation_id, sanction_id, link_method, link_score) "
                             "VALUES %s", [(ln.recommendation_id, ln.sanction_id, ln.method, ln.score)
-                                          for ln in result.links.values()])
+                                          for ln in result.links.values()], page_size=LINK_PAGE_SIZE)
     if result.review:
         execute_values(cur, "INSERT INTO core.review_queue (recommendation_id, sanction_id, score, reasons) "
                             "VALUES %s", [(r.recommendation_id, r.sanction_id, r.score, list(r.reasons))
-                                          for r in result.review])
+                                          for r in result.review], page_size=LINK_PAGE_SIZE)
     return result
 
 
@@ -264,8 +296,8 @@ def reconcile(conn, as_of: date, sla_days: int, say: Say = lambda _m: None, *, a
     section): with the published marts, or after the rollback in a transaction of their own.
     """
     try:
-        return _reconcile(conn, as_of, sla_days, say, full=full, small_cell_k=small_cell_k, docs_dir=docs_dir,
-                          window_days=window_days, neutrality=neutrality)
+        return _reconcile(conn, as_of, sla_days, say, auditor=auditor, full=full, small_cell_k=small_cell_k,
+                          docs_dir=docs_dir, window_days=window_days, neutrality=neutrality)
     except AuditFailed as error:
         if error.audit is not None:  # after the rollback: a failed audit is what readers most need to see
             with conn, conn.cursor() as cur:
@@ -281,18 +313,21 @@ def _store_audit(cur, audit, kind: str, as_of: date | None, *, published: bool |
                 published=published)
 
 
-def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, full: bool, small_cell_k: int,
+def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, full: bool, small_cell_k: int,
                docs_dir, window_days: int, neutrality: str) -> ReconcileResult:
+    _warm_auditor(auditor)
     with conn:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(8241002)")  # one reconcile at a time
+            cur.execute("SET LOCAL work_mem = %s", (RECONCILE_WORK_MEM,))
             if full:
                 cur.execute("TRUNCATE " + ", ".join(CORE_TABLES) + "; DELETE FROM core.reconcile_state")
             cur.execute("SELECT watermark, watermark - interval %s FROM core.reconcile_state WHERE id = 1",
                         (WATERMARK_OVERLAP,))
             watermark, since = cur.fetchone() or ("-infinity", "-infinity")
-            cur.execute("SELECT coalesce(max(ingested_at), '-infinity'), count(*) FILTER (WHERE ingested_at > %s) "
-                        "FROM raw.events", (watermark,))
+            # two index scans on raw.events(ingested_at) (migration 0023), not a pass over all events
+            cur.execute("SELECT coalesce((SELECT max(ingested_at) FROM raw.events), '-infinity'), "
+                        "(SELECT count(*) FROM raw.events WHERE ingested_at > %s)", (watermark,))
             new_watermark, new_events = cur.fetchone()
             say(f"reconcile as of {as_of}: {new_events} events since the watermark into core")
             cur.execute(BUILD_CORE, {"since": since})

@@ -1,0 +1,122 @@
+"""A throw-away Netra stack for the benchmarks: embedded Postgres + Kafka (KRaft) in a temp NETRA_HOME.
+
+Started the way tests/conftest.py starts it (free ports unless given), stopped and removed
+in `__exit__`. The environment of the process is set for the stack while it runs, so
+subprocesses started with `os.environ` talk to it.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def quiet(_msg: str) -> None:
+    pass
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def runtime_dir() -> None:
+    """pgserver keeps a lock file in the runtime dir, fixed at its import: one folder per bench process."""
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = tempfile.mkdtemp(prefix="netra-bench-run-")
+        os.chmod(runtime, 0o700)
+        os.environ["XDG_RUNTIME_DIR"] = runtime
+        atexit.register(shutil.rmtree, runtime, True)
+
+
+class Stack:
+    def __init__(self, *, partitions: int = 3, kafka_port: int | None = None, controller_port: int | None = None,
+                 kafka: bool = True, env: dict | None = None):
+        self.partitions = partitions
+        self.kafka_port = kafka_port or free_port()
+        self.controller_port = controller_port or free_port()
+        self.with_kafka = kafka
+        self.extra_env = env or {}
+        self.home = Path(tempfile.mkdtemp(prefix="netra-bench-home-"))
+        self.settings = None
+        self.up_s = None
+
+    def __enter__(self) -> "Stack":
+        runtime_dir()
+        self._saved = dict(os.environ)
+        os.environ.update(
+            NETRA_HOME=str(self.home),
+            NETRA_KAFKA_BOOTSTRAP=f"127.0.0.1:{self.kafka_port}",
+            NETRA_KAFKA_CONTROLLER_PORT=str(self.controller_port),
+            NETRA_TOPIC_PARTITIONS=str(self.partitions),
+            NETRA_HMAC_KEY="bench-only-key-0123456789abcdef",
+            NETRA_PG_DSN="",
+            NETRA_LOG_LEVEL="WARNING",
+            **self.extra_env,
+        )
+        from netra import settings as settings_mod
+        from netra.kafka_io import create_topics
+        from netra.stack import kafka, postgres
+        from netra.warehouse.db import connect, migrate
+
+        self.settings = s = settings_mod.load()
+        self._pg = self._kafka = False
+        t = time.monotonic()
+        try:
+            self._pg = True
+            postgres.up(s, quiet)
+            conn = connect(s)
+            try:
+                migrate(conn, quiet)
+            finally:
+                conn.close()
+            if self.with_kafka:
+                self._kafka = True
+                try:
+                    kafka.up(s, quiet)
+                except RuntimeError as exc:  # a cluster id starting with "-" (see BENCHMARKS.md)
+                    if "storage format failed" not in str(exc):
+                        raise
+                    shutil.rmtree(self.home / "kafka", ignore_errors=True)
+                    kafka.up(s, quiet)
+                create_topics(s, quiet)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        self.up_s = time.monotonic() - t
+        return self
+
+    def connect(self):
+        from netra.warehouse.db import connect
+
+        return connect(self.settings)
+
+    def __exit__(self, *exc) -> None:
+        from netra.stack import kafka, postgres
+
+        try:
+            if self._kafka:
+                kafka.down(self.settings, quiet)
+        finally:
+            try:
+                if self._pg:
+                    postgres.down(self.settings, quiet)
+            finally:
+                os.environ.clear()
+                os.environ.update(self._saved)
+                shutil.rmtree(self.home, ignore_errors=True)
