@@ -36,7 +36,7 @@ def say(msg: str) -> None:
 
 
 def runtime_dir() -> None:
-    """pgserver keeps a lock file in the runtime dir, fixed at its import: one folder per bench process."""
+    """Pgserver keeps a lock file in the runtime dir, fixed at its import: one folder per bench process."""
     if not os.environ.get("XDG_RUNTIME_DIR"):
         runtime = tempfile.mkdtemp(prefix="netra-bench-run-")
         os.chmod(runtime, 0o700)
@@ -56,7 +56,7 @@ class Stack:
         self.settings = None
         self.up_s = None
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         runtime_dir()
         self._saved = dict(os.environ)
         os.environ.update(

@@ -91,11 +91,10 @@ class CopyRaw:
 def hop_main(args) -> int:
     from consumers.loop import KafkaEmitter, StopFlag, run
     from netra import settings as settings_mod
+    from netra.cli import configure_logging
     from netra.kafka_io import make_consumer, make_producer
     from netra.settings import INGRESS_TOPICS
     from netra.warehouse.db import connect
-
-    from netra.cli import configure_logging
 
     s = settings_mod.load()
     configure_logging(s.log_level)
@@ -388,7 +387,7 @@ def landing_run(stack, mode: str, round_no: int, expected: int, timeout: float, 
     say(f"[round {round_no}] {mode:8s} {final:,} rows, {rate:,.0f}/s (10-90%), wall {done - t0:.1f}s, "
         f"first row {first_row - t0:.1f}s, RSS " + ", ".join(f"{k} {v:.0f}" for k, v in rss.items())
         + " MiB, CPU µs/event " + ", ".join(f"{k} {v:.0f}" for k, v in cpu_us.items())
-        + f", batches " + ", ".join(f"{k} {n}x{m:.0f}" for k, (n, m) in batches.items())
+        + ", batches " + ", ".join(f"{k} {n}x{m:.0f}" for k, (n, m) in batches.items())
         + f", load {load_before:.2f}->{result['load'][1]:.2f}")
     if final < expected:
         say(f"  note: {expected - final} rows short of the {expected} expected")
@@ -416,9 +415,8 @@ def skip_backlog(stack, group_id: str, topics) -> None:
 def freshness(stack, lines, rate: int, seconds: float, round_no: int = 99) -> dict:
     """Stages running; publish `rate` fresh events/s for `seconds`; latency publish -> row seen in raw.events."""
     from netra.kafka_io import make_producer
-    from producers.publish import message_key
-
     from netra.settings import INGRESS_TOPICS
+    from producers.publish import message_key
 
     reset(stack, "stages")
     group = f"bench{round_no}fresh"

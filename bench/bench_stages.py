@@ -198,7 +198,8 @@ def bench_gx(events, reports, repeat, calls_per_size: int):
 
 def bench_gx_per_expectation(events, reports, repeat, calls: int = 5):
     """The fixed cost of one GX call against the number of expectations: suites of the first k
-    expectations of `events.v1`, run on a small frame (20 events), so rows cost next to nothing."""
+    expectations of `events.v1`, run on a small frame (20 events), so rows cost next to nothing.
+    """
     import great_expectations as gx
 
     from expectations import events as ev

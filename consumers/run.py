@@ -97,7 +97,8 @@ def _run_sink(settings: Settings, group_id: str, patience: Patience, loop_args: 
 def _know_partitions(consumer, topics) -> None:
     """Fetch the input topics' metadata before joining the group: a member that leads the group's first
     assignment without it assigns nothing ("No partition metadata") and, until the next periodic metadata refresh
-    (5 min), stays idle. SASL handshakes on a loaded machine made that race visible."""
+    (5 min), stays idle. SASL handshakes on a loaded machine made that race visible.
+    """
     for topic in topics:
         consumer.partitions_for_topic(topic)
 
@@ -140,7 +141,8 @@ class OnAssignment:
 
     def assignment(self):
         """Empty while partitions wait for `prepare`, and once right after it, so --until-idle does not
-        count the preparation (a replay, a seek) as idle time."""
+        count the preparation (a replay, a seek) as idle time.
+        """
         if self.pending or self._just_prepared:
             self._just_prepared = False
             return set()

@@ -47,9 +47,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterator
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -269,7 +270,7 @@ SUITE_GROUPS = {
 }
 
 
-def _suite(name: str, groups) -> "ExpectationSuite":
+def _suite(name: str, groups) -> ExpectationSuite:
     import great_expectations as gx
 
     _batch_definition()  # GX objects need an active (ephemeral) context
@@ -284,14 +285,14 @@ def _suite(name: str, groups) -> "ExpectationSuite":
     return suite
 
 
-@lru_cache(maxsize=None)
-def build_suite(event_type: str) -> "ExpectationSuite":
+@cache
+def build_suite(event_type: str) -> ExpectationSuite:
     """The domain-rule suite of one event type, `<event_type>.v1`."""
     return _suite(f"{event_type}.v1", SUITE_GROUPS[event_type])
 
 
 @lru_cache(maxsize=1)
-def build_suites() -> dict[str, "ExpectationSuite"]:
+def build_suites() -> dict[str, ExpectationSuite]:
     """The suites by name: `events.v1` (what the validator runs per batch) and one per event type.
 
     The date bounds that move with the calendar use the suite parameter `today`,
@@ -304,7 +305,7 @@ def build_suites() -> dict[str, "ExpectationSuite"]:
 
 
 @lru_cache(maxsize=1)
-def _batch_definition() -> "BatchDefinition":
+def _batch_definition() -> BatchDefinition:
     """Ephemeral context + pandas data source + whole-dataframe batch definition, made once."""
     # No internet here, and the validator must not phone home: turn GX analytics off
     # unless the operator has set the variable explicitly.
@@ -400,7 +401,7 @@ def _checked_values(event: dict, report_subjects=None) -> Iterator[tuple[str, di
             yield f"payload.{name}", {"day_open": date.fromisoformat(payload[name])}
 
 
-def flatten(events: list[dict], report_subjects=None) -> tuple["pd.DataFrame", list[int], list[str]]:
+def flatten(events: list[dict], report_subjects=None) -> tuple[pd.DataFrame, list[int], list[str]]:
     """One row per checked value of the batch: (frame, event index per row, field path per row).
 
     Row `row_id` of the frame is the position in the two lists. `report_subjects` maps
@@ -448,7 +449,7 @@ def gx_exception_message(exception_info: dict) -> str | None:
     return None
 
 
-def _run_suite(frame: "pd.DataFrame", today: date):
+def _run_suite(frame: pd.DataFrame, today: date):
     """The one GX validation call of a batch."""
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
     return batch.validate(

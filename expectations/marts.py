@@ -35,17 +35,25 @@ great_expectations and pandas are imported lazily: the DAG files import this mod
 """
 from __future__ import annotations
 
-from expectations.events import gx_exception_message as _raised
-from netra.contracts.vocabulary import (LEVELS, LINK_METHODS, LINK_WINDOW_BEFORE_DAYS, LINKED_STATUSES, SEVERITIES,
-                                        STATUS_COUNTS, STATUSES)
-
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
+
+from expectations.events import gx_exception_message as _raised
+from netra.contracts.vocabulary import (
+    LEVELS,
+    LINK_METHODS,
+    LINK_WINDOW_BEFORE_DAYS,
+    LINKED_STATUSES,
+    SEVERITIES,
+    STATUS_COUNTS,
+    STATUSES,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -108,7 +116,7 @@ def _rule(code: str, notes: str) -> dict:
     return {"meta": {"rule": code}, "notes": notes}
 
 
-def build_followthrough_suite() -> "ExpectationSuite":
+def build_followthrough_suite() -> ExpectationSuite:
     """`mart.followthrough.v1`: the rules of one follow-through row per recommendation."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
@@ -194,7 +202,7 @@ def build_followthrough_suite() -> "ExpectationSuite":
                                meta={"contract": "mart.followthrough", "version": 1})
 
 
-def build_summary_suite() -> "ExpectationSuite":
+def build_summary_suite() -> ExpectationSuite:
     """`mart.followthrough_summary.v1`: counts partition `recommended`, rates in [0, 1].
 
     The suite parameter `followthrough_rows` (the row count of the audited
@@ -252,7 +260,7 @@ SUITE_BUILDERS = {FOLLOWTHROUGH_SUITE: build_followthrough_suite, SUMMARY_SUITE:
 # ---------------------------------------------------------------- derived columns
 
 
-def _numeric(frame: "pd.DataFrame", columns: Iterable[str]) -> None:
+def _numeric(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     """Decimal columns (psycopg2's numeric) as floats, so GX compares them with numbers.
 
     A column that does not convert is left as it is: GX then fails its range rule
@@ -266,19 +274,19 @@ def _numeric(frame: "pd.DataFrame", columns: Iterable[str]) -> None:
                 frame[name] = values.astype("float64")
 
 
-def _days(frame: "pd.DataFrame", column: str) -> "pd.Series":
+def _days(frame: pd.DataFrame, column: str) -> pd.Series:
     import pandas as pd
 
     return pd.to_datetime(frame[column], errors="coerce")
 
 
-def _object(series: "pd.Series") -> "pd.Series":
+def _object(series: pd.Series) -> pd.Series:
     """Nullable values as Python objects (None for missing), which GX's map expectations skip."""
     return series.astype(object).where(series.notna(), None)
 
 
-def prepare_followthrough(frame: "pd.DataFrame", *, sanction_ids: set[str],
-                          recommendation_ids: set[str]) -> "pd.DataFrame":
+def prepare_followthrough(frame: pd.DataFrame, *, sanction_ids: set[str],
+                          recommendation_ids: set[str]) -> pd.DataFrame:
     """A copy of a followthrough frame with the index and derived columns the suite checks."""
     import pandas as pd
 
@@ -310,7 +318,7 @@ def prepare_followthrough(frame: "pd.DataFrame", *, sanction_ids: set[str],
     return out
 
 
-def prepare_summary(frame: "pd.DataFrame") -> "pd.DataFrame":
+def prepare_summary(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a summary frame with the index and derived columns the suite checks."""
     import pandas as pd
 
@@ -336,6 +344,7 @@ def prepare_summary(frame: "pd.DataFrame") -> "pd.DataFrame":
 @dataclass
 class AuditResult:
     """The outcome of one audit: publish only when `success`; `failures` say why not."""
+
     success: bool
     failures: list[str]
     results: list = field(default_factory=list)  # ExpectationSuiteValidationResult per suite
@@ -385,12 +394,15 @@ def prune_history(docs_dir: Path, keep: int = HISTORY_RUNS) -> int:
 
 def _context(docs_dir: Path | None = None):
     """A fresh ephemeral context with the mart suites; with docs_dir, a filesystem Data Docs site and a
-    filesystem validation-results store under it (the history of runs)."""
+    filesystem validation-results store under it (the history of runs).
+    """
     # No internet here, and the audit must not phone home: GX analytics off unless set explicitly.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
-        DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig,
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
     )
 
     if docs_dir is None:
@@ -452,7 +464,7 @@ def _target(config) -> str:
     return ", ".join(kwargs.get("column_list") or ())
 
 
-def _example(frame: "pd.DataFrame", row_id: int, columns: Iterable[str]) -> str:
+def _example(frame: pd.DataFrame, row_id: int, columns: Iterable[str]) -> str:
     row = frame.iloc[row_id]
     shown = ", ".join(f"{c}={_plain(row[c])!r}" for c in columns if c in frame.columns)
     return f"{row['row_key']} ({shown})"
@@ -477,7 +489,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def failure_lines(suite_name: str, result, frame: "pd.DataFrame") -> list[str]:
+def failure_lines(suite_name: str, result, frame: pd.DataFrame) -> list[str]:
     """Human-readable lines for the failed expectations of one suite's validation result."""
     lines = []
     for outcome in result.results:
@@ -506,7 +518,7 @@ def failure_lines(suite_name: str, result, frame: "pd.DataFrame") -> list[str]:
     return lines
 
 
-def audit_marts(followthrough: "pd.DataFrame", summary: "pd.DataFrame", *, sanction_ids: Iterable[str],
+def audit_marts(followthrough: pd.DataFrame, summary: pd.DataFrame, *, sanction_ids: Iterable[str],
                 recommendation_ids: Iterable[str], docs_dir: Path | None = None,
                 run_name: str | None = None) -> AuditResult:
     """Validate the two mart tables with one GX Checkpoint each (two validation calls).
@@ -584,7 +596,7 @@ def _identifier(name: str):
     return sql.Identifier(*name.split("."))
 
 
-def _frame(cur, query, columns: Iterable[str] | None = None) -> "pd.DataFrame":
+def _frame(cur, query, columns: Iterable[str] | None = None) -> pd.DataFrame:
     import pandas as pd
 
     cur.execute(query)

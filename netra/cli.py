@@ -13,7 +13,6 @@ from netra import settings as settings_mod
 from netra.contracts.vocabulary import today_wib
 from netra.settings import SettingsError
 
-
 #: How `say` and `fail` write: "text" lines, or "json" objects (--log-format / NETRA_LOG_FORMAT).
 _OUTPUT = {"format": "text"}
 

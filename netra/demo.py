@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 Say = Callable[[str], None]
 #: Pilkada 2020 ASN sanctioned by PPKs, as KASN published them (DOMAIN.md §4)

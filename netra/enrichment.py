@@ -15,6 +15,7 @@ from typing import Any
 
 from netra import reference
 from netra.contracts.enriched import ENRICHMENT_VERSION
+
 AGE_BANDS = ((0, "<30"), (30, "30-39"), (40, "40-49"), (50, "50-59"), (60, "60+"))
 TENURE_BANDS = ((0, "<5"), (5, "5-9"), (10, "10-19"), (20, "20-29"), (30, "30+"))
 #: The payload field that dates each event type (business date), used for bands and phases.

@@ -1,7 +1,7 @@
 """Kafka clients and topics. Clients are created by these functions when called and passed in, never at import."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from netra.kafka_auth import ADMIN, apply_grants, client_kwargs
 from netra.retention import apply_retention, topic_configs

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger("netra.kafka")
 
-def producer_config(settings: "Settings") -> dict:
+def producer_config(settings: Settings) -> dict:
     """kafka-python KafkaProducer keyword arguments from the NETRA_KAFKA_* settings."""
     compression = settings.kafka_compression
     return dict(
@@ -48,7 +48,7 @@ def producer_config(settings: "Settings") -> dict:
     )
 
 
-def consumer_config(settings: "Settings") -> dict:
+def consumer_config(settings: Settings) -> dict:
     """kafka-python KafkaConsumer keyword arguments from the NETRA_KAFKA_* settings."""
     return dict(
         fetch_min_bytes=settings.kafka_fetch_min_bytes,

@@ -1,10 +1,11 @@
 """`netra status [--json]`: what an operator checks first — stack, consumers (lag, members, last commit),
-DLQ depth, last successful and last failed reconcile, overdue count."""
+DLQ depth, last successful and last failed reconcile, overdue count.
+"""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from netra.contracts.topics import STAGE_INPUTS, STAGES
 from netra.settings import Settings
@@ -113,7 +114,7 @@ def collect(settings: Settings) -> dict:
             out["warehouse"] = warehouse_status(conn, settings.group_prefix)
         finally:
             conn.close()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         commit = out["warehouse"]["sink_last_commit"]
         if out["consumers"] is not None and commit is not None:
             out["consumers"]["sink"]["last_commit_age_s"] = round((now - commit).total_seconds(), 1)

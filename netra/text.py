@@ -1,7 +1,7 @@
 """Plain-text tables for the terminal."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 
 def render_table(head: Sequence[str], rows: Iterable[Sequence]) -> str:

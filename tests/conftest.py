@@ -86,7 +86,6 @@ def stack_settings(pg_settings):
 def db(pg_settings):
     """A connection to the test warehouse with raw, core and mart emptied first."""
     from netra.warehouse.db import connect
-
     from support import truncate_warehouse
 
     conn = connect(pg_settings)

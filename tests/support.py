@@ -14,7 +14,8 @@ PRESERVED_SCHEMAS = ("ref", "public", "pg_catalog", "information_schema", "pg_to
 
 def land_season(conn, season, secret: bytes, group: str = "landed-by-test") -> int:
     """Land a generated season in raw.events through the real stages, without a broker:
-    validator (contract + GX) -> enricher -> the sink's writer. Returns the number of events landed."""
+    validator (contract + GX) -> enricher -> the sink's writer. Returns the number of events landed.
+    """
     from collections import namedtuple
 
     from consumers.enricher import Enricher

@@ -392,10 +392,9 @@ def summary_table(conn) -> str:
 def run_reconcile(as_of: date, say: Say = lambda _m: None, *, auditor: Auditor, full: bool = False,
                   publish_alerts: bool = False, triggered_by: str = "command") -> ReconcileResult:
     """Settings -> connection -> reconcile (-> overdue alerts); what both `netra reconcile` and the DAG call."""
+    from netra.reconcile.history import recorded
     from netra.settings import load
     from netra.warehouse.db import connect, migrate
-
-    from netra.reconcile.history import recorded
 
     s = load()
     conn = connect(s)

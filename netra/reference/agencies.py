@@ -98,7 +98,7 @@ class Agency:
 
     @property
     def kind(self) -> str | None:
-        """kabupaten | kota | provinsi for regional governments, else None."""
+        """Kabupaten | kota | provinsi for regional governments, else None."""
         return agency_kind(self)
 
 

@@ -31,8 +31,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from netra.reference import HERE, regions
 from netra.reference.agencies import agencies, agency_kind, normalise

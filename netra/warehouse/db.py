@@ -70,7 +70,8 @@ def pipeline_dsn(settings: Settings) -> str:
 def connect(settings: Settings, *, owner: bool = False, **options):
     """A connection as the netra_pipeline login (stages, reconcile, DAGs, reports), or as the owner (migrations,
     `netra db create-analyst`) when owner=True. The pipeline cannot create roles or change the schema.
-    `options` go to psycopg2.connect (e.g. connect_timeout; default NETRA_PG_CONNECT_TIMEOUT_S)."""
+    `options` go to psycopg2.connect (e.g. connect_timeout; default NETRA_PG_CONNECT_TIMEOUT_S).
+    """
     import psycopg2
 
     options.setdefault("connect_timeout", settings.pg_connect_timeout_s)
@@ -82,7 +83,8 @@ def connect(settings: Settings, *, owner: bool = False, **options):
 
 def set_login_password(conn, role: str, password: str) -> None:
     """Give a role its password as a scram-sha-256 verifier computed here: the plain text never reaches the server
-    (nor its logs)."""
+    (nor its logs).
+    """
     from psycopg2 import sql
     from psycopg2.extensions import encrypt_password
 
@@ -132,7 +134,8 @@ def migration_files() -> list[Path]:
 def migrate(conn, say: Callable[[str], None] = print, pipeline_password: str | None = None) -> list[str]:
     """Apply pending migrations, each in its own transaction; refuse if an applied file was edited.
 
-    Runs as the owner. With `pipeline_password`, also (re)sets the netra_pipeline login's password."""
+    Runs as the owner. With `pipeline_password`, also (re)sets the netra_pipeline login's password.
+    """
     applied_now = []
     with conn:
         with conn.cursor() as cur:

@@ -5,6 +5,7 @@ import itertools
 import os
 
 import pytest
+
 from support import recreate_topics
 
 _counter = itertools.count()

@@ -4,9 +4,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from support import reconcile
-
 from producers.generate import generate_season
+from support import reconcile
 
 
 def test_season_round_trip_matches_ground_truth(pipeline, db, tmp_path, run_stages, publish_files):

@@ -1,5 +1,6 @@
 """Hostile input through the real broker: each bad message lands in the DLQ with its reason,
-the good events around it still flow, and every ingress message ends in exactly one place."""
+the good events around it still flow, and every ingress message ends in exactly one place.
+"""
 from __future__ import annotations
 
 import copy

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 import psycopg2
 import pytest
-from support import land_season, reconcile
 
 from netra.reconcile import rules
 from netra.reconcile.run import AuditFailed
+from support import land_season, reconcile
 
 #: a NIK (16) or NIP (18 digits) as a token of its own; digit runs inside hex ids (BKN GUIDs) are not one
 NIP_OR_NIK = re.compile(r"(?<![0-9A-Za-z])[0-9]{16}(?:[0-9]{2})?(?![0-9A-Za-z])")

@@ -16,8 +16,8 @@ def _counts(conn) -> dict[str, int]:
 
 
 def test_truncate_warehouse_empties_every_table_but_reference_data(db, pg_settings, tmp_path):
-    from support import reconcile
     from producers.generate import generate_season
+    from support import reconcile
 
     season = generate_season(tmp_path / "season", seed=3, scale=0.05)
     land_season(db, season, pg_settings.hmac_key)

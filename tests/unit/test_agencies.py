@@ -6,9 +6,8 @@ import time
 
 import pytest
 
-from netra.reference import HERE, regions
+from netra.reference import HERE, build_aliases, regions
 from netra.reference import agencies as A
-from netra.reference import build_aliases
 
 SURAKARTA = "A5EB03E23B43F6A0E040640A040252AD"  # Pemerintah Kota Surakarta, kodeCepat 6476
 

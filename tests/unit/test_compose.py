@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,7 +31,7 @@ _NETRA_NAME = re.compile(r"\bNETRA_[A-Z0-9_]+\b")
 _INTERP = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def compose() -> dict:
     return yaml.safe_load(COMPOSE.read_text())
 
