@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP_VERSION := 26.3
 
-.PHONY: install lock lint demo test test-unit test-integration test-dags stack-up stack-down schemas clean
+.PHONY: install lock lint demo test test-faults test-unit test-integration test-dags stack-up stack-down schemas clean
 
 # Creates the virtualenv and installs the locked environment (requirements.lock: every package,
 # with hashes, incl. Airflow and the test tools), then Netra itself. The second pip call also adds
@@ -30,9 +30,18 @@ lock:
 demo: $(STAMP)
 	$(BIN)/netra demo
 
-## make test: unit, DAG and integration tests (the tests start their own Kafka and Postgres)
-test: $(STAMP)
-	$(BIN)/python -m pytest tests -q
+## make test: lint and type check, then unit, DAG and integration tests (the tests start their own Kafka and Postgres)
+test: $(STAMP) lint
+	$(BIN)/python -m pytest tests -q -m "not fault"
+
+## make test-faults: the fault test (kill -9 of broker and Postgres under two consumers per stage)
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest tests -q -m fault
+
+## make lint: ruff (style, import order, docstrings) on the whole tree and mypy on the core package
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q

@@ -66,6 +66,7 @@ class NoOp:
         self.name, self.input_topics, self.output = name, input_topics, output
 
     def process(self, records):
+        """Forward each record unchanged to the output topic."""
         from consumers.loop import Outcome, Outgoing
 
         return Outcome(forward=[Outgoing(self.output, r.value, r.key, tuple(r.headers or ())) for r in records])
@@ -78,6 +79,7 @@ class CopyRaw:
         self.conn = conn
 
     def __call__(self, records, outcome) -> None:
+        """COPY the batch's raw record values into the no-op table in one transaction."""
         import io
 
         buf = io.BytesIO()
@@ -89,6 +91,7 @@ class CopyRaw:
 
 
 def hop_main(args) -> int:
+    """Run one stage (or no-op hop) of the end-to-end benchmark as a consumer loop."""
     from consumers.loop import KafkaEmitter, StopFlag, run
     from netra import settings as settings_mod
     from netra.cli import configure_logging
@@ -166,6 +169,7 @@ def publish_season(stack, copies: int) -> tuple[int, int, list[tuple[str, bytes]
 
 
 def recreate_topics(stack, topics) -> None:
+    """Delete and create again the given Kafka topics."""
     from kafka import KafkaAdminClient
     from kafka.errors import UnknownTopicOrPartitionError
 
@@ -193,6 +197,7 @@ def recreate_topics(stack, topics) -> None:
 
 
 def reset(stack, mode: str) -> None:
+    """Empty the topics and tables a run of `mode` uses."""
     mode = base_mode(mode)
     from netra.settings import TOPIC_DLQ, TOPIC_ENRICHED, TOPIC_VALID
 
@@ -207,6 +212,7 @@ def reset(stack, mode: str) -> None:
 
 
 def count_sql(mode: str) -> str:
+    """Return the SQL that counts the rows landed by a run of `mode`."""
     if base_mode(mode) == "stages":
         return "SELECT (SELECT count(*) FROM raw.events) + (SELECT count(*) FROM raw.rejected_events)"
     return f"SELECT count(*) FROM {NOOP_TABLE}"
@@ -217,10 +223,12 @@ VARIANTS: dict[str, tuple[str, dict]] = {}
 
 
 def base_mode(mode: str) -> str:
+    """Return the base mode a variant runs as (a plain mode is its own base)."""
     return VARIANTS[mode][0] if mode in VARIANTS else mode
 
 
 def spawn(mode: str, group_prefix: str, profile_dir: Path | None = None) -> dict[str, subprocess.Popen]:
+    """Start the processes for `mode` and return them by name."""
     env = dict(os.environ, NETRA_GROUP_PREFIX=group_prefix, PYTHONUNBUFFERED="1", NETRA_LOG_LEVEL="INFO")
     if mode in VARIANTS:
         mode, extra = VARIANTS[mode]
@@ -294,7 +302,7 @@ def stop(procs: dict[str, subprocess.Popen]) -> dict[str, float]:
         targets[name] = target
         rss[name] = _hwm_mib(target)
         CPU[name] = _cpu_s(target)
-    for name, p in procs.items():
+    for name in procs:
         try:
             os.kill(targets[name], 15)
         except ProcessLookupError:
@@ -326,6 +334,7 @@ def batch_sizes(group_prefix: str, names) -> dict[str, tuple[int, float]]:
 
 
 def landing_run(stack, mode: str, round_no: int, expected: int, timeout: float, profile_dir=None) -> dict:
+    """Run one round of `mode` until `expected` rows have landed and return its figures."""
     reset(stack, mode)
     conn = stack.connect()
     conn.autocommit = True
@@ -511,15 +520,18 @@ def freshness(stack, lines, rate: int, seconds: float, round_no: int = 99) -> di
 
 
 def med(xs):
+    """Return the median of the values that are not None (NaN when there are none)."""
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else float("nan")
 
 
 def rng(xs):
+    """Format the range of `xs` as min–max."""
     return f"{min(xs):,.2f}–{max(xs):,.2f}" if xs else "-"
 
 
 def report(args, runs, fresh, messages, head, loads) -> str:
+    """Render the benchmark results as a Markdown report."""
     by = {m: [r for r in runs if r["mode"] == m] for m in dict.fromkeys(MODES + tuple(VARIANTS))}
     out = [f"{messages:,} messages ({args.copies} copies of a scale-1.0 season), {args.partitions} partitions, "
            f"NETRA_BATCH_SIZE {os.environ.get('NETRA_BATCH_SIZE', 'default')}, {args.rounds} rounds interleaved "
@@ -556,12 +568,14 @@ def report(args, runs, fresh, messages, head, loads) -> str:
                 f"({fresh['published']:,} published in {fresh['publish_s']:.1f} s, {fresh['landed']:,} landed in "
                 f"raw.events; the rest are the season's invalid events, rejected): publish → row in raw.events "
                 f"p50 **{fresh['p50']:.2f} s**, p95 **{fresh['p95']:.2f} s**, p99 **{fresh['p99']:.2f} s**, "
-                f"max {fresh['max']:.2f} s; peak RSS " + ", ".join(f"{k} {v:.0f} MiB" for k, v in fresh['rss_mib'].items())
+                f"max {fresh['max']:.2f} s; peak RSS "
+                + ", ".join(f"{k} {v:.0f} MiB" for k, v in fresh['rss_mib'].items())
                 + f"; load {fresh['load']:.2f} at the end."]
     return "\n".join(out)
 
 
 def main(argv=None) -> int:
+    """Parse the command line and run the benchmark or one of its hops."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd")
     hp = sub.add_parser("hop", help=argparse.SUPPRESS)
@@ -579,7 +593,8 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=float, default=300.0, help="longest one landing run may take")
     p.add_argument("--profile", type=Path, help="py-spy the stages of round 1 into this folder")
     p.add_argument("--variant", action="append", default=[], metavar="NAME:BASE:VAR=VALUE[,VAR=VALUE]",
-                   help="an extra pipeline to interleave, e.g. b5000:stages:NETRA_BATCH_SIZE=5000 (add NAME to --modes)")
+                   help="an extra pipeline to interleave, e.g. b5000:stages:NETRA_BATCH_SIZE=5000 "
+                        "(add NAME to --modes)")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
     for v in args.variant:

@@ -39,6 +39,7 @@ STAGES = ("validator", "enricher", "sink")
 
 
 def free_port() -> int:
+    """Return a free local TCP port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -52,6 +53,7 @@ class BatchLog(logging.Handler):
         self.batches: list[tuple[float, int]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Record the time and size of a `batch` log line."""
         try:
             msg = json.loads(record.getMessage())
         except ValueError:
@@ -61,14 +63,17 @@ class BatchLog(logging.Handler):
 
 
 def quiet(_msg: str) -> None:
+    """Discard a progress message."""
     pass
 
 
 def say(msg: str) -> None:
+    """Print a progress message to stderr."""
     print(msg, file=sys.stderr)
 
 
 def one_run(args, run_no: int) -> dict:
+    """Run the pipeline once in a fresh home directory and return its figures."""
     home = Path(tempfile.mkdtemp(prefix="netra-bench-home-"))
     saved = dict(os.environ)
     os.environ.update(
@@ -214,7 +219,8 @@ def io_probe(s, args, run_no: int) -> dict:
     finally:
         consumer.close()
     # first poll's wait is not counted; the records of that poll are (slight over-estimate)
-    out["consume"] = {"messages": len(records), "rate": len(records) / (last - first) if last and last > first else None}
+    out["consume"] = {"messages": len(records),
+                      "rate": len(records) / (last - first) if last and last > first else None}
 
     create_topics(s, quiet, topics=("bench.scratch",))
     producer = make_producer(s)
@@ -265,11 +271,13 @@ def io_probe(s, args, run_no: int) -> dict:
 
 
 def med(values):
+    """Return the median of the values that are not None (None when there are none)."""
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
 
 def spread(values):
+    """Format the spread of the values that are not None."""
     values = [v for v in values if v is not None]
     if len(values) < 2:
         return "-"
@@ -278,6 +286,7 @@ def spread(values):
 
 
 def report(args, runs: list[dict]) -> str:
+    """Render the runs as a Markdown report."""
     import subprocess
 
     from bench_stages import machine  # bench/ is on sys.path when this script runs
@@ -289,7 +298,8 @@ def report(args, runs: list[dict]) -> str:
            f"batch wait {args.batch_wait_ms} ms, {args.partitions} partitions, until-idle {args.until_idle} s; "
            f"{len(runs)} run(s), each on a fresh stack, median shown (spread = half the min-max range).  ",
            f"Machine: {machine()} (at the end). Code: HEAD {head} at the end of the run.", "",
-           "| Step | Messages | Wall s | Wall − idle s | msg/s (wall − idle) | Spread | msg/s steady (first→last batch) "
+           "| Step | Messages | Wall s | Wall − idle s | msg/s (wall − idle) | Spread "
+           "| msg/s steady (first→last batch) "
            "| Batches (mean size) |",
            "|---|---:|---:|---:|---:|---:|---:|---:|"]
     pub = [r["publish"]["messages"] / r["publish"]["seconds"] for r in runs]
@@ -308,7 +318,8 @@ def report(args, runs: list[dict]) -> str:
     out.append("")
     out.append(f"Sink landed {rows[0]['events']:,} rows in raw.events and {rows[0]['rejects']:,} in "
                f"raw.rejected_events (season: {runs[0]['expected']['invalid']} invalid, "
-               f"{runs[0]['expected']['duplicates']} duplicates): **{med([x['rows_per_s'] for x in rows]):,.0f} rows/s** "
+               f"{runs[0]['expected']['duplicates']} duplicates): "
+               f"**{med([x['rows_per_s'] for x in rows]):,.0f} rows/s** "
                f"wall − idle, {med([x['steady_rows_per_s'] for x in rows]) or 0:,.0f} rows/s steady.  ")
     unmatched = [r["stages"]["enricher"].get("agency_unmatched") for r in runs]
     if unmatched[0] is not None:
@@ -323,10 +334,12 @@ def report(args, runs: list[dict]) -> str:
     out.append("| I/O step | Batch | Median rate | Spread |")
     out.append("|---|---:|---:|---:|")
     c = [x["consume"]["rate"] for x in io]
-    out.append(f"| Kafka fetch (`KafkaConsumer.poll`, max_records = batch) | {args.batch_size} | {med(c) or 0:,.0f} msg/s "
+    out.append(f"| Kafka fetch (`KafkaConsumer.poll`, max_records = batch) | {args.batch_size} "
+               f"| {med(c) or 0:,.0f} msg/s "
                f"| {spread(c)} |")
     e = [x["emit"]["rate"] for x in io]
-    out.append(f"| Kafka produce + flush per batch (`KafkaEmitter`, acks=all) | {args.batch_size} | {med(e):,.0f} msg/s "
+    out.append(f"| Kafka produce + flush per batch (`KafkaEmitter`, acks=all) | {args.batch_size} "
+               f"| {med(e):,.0f} msg/s "
                f"| {spread(e)} |")
     out.append(f"| ↳ split (second pass): `send()` {med([x['emit']['send_us'] for x in io]):.0f} µs/msg, "
                f"`flush()` {med([x['emit']['flush_us'] for x in io]):.0f} µs/msg | {args.batch_size} | - | - |")
@@ -338,6 +351,7 @@ def report(args, runs: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
+    """Parse the command line, run the pipeline benchmark and print the report."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--scale", type=float, default=1.0, help="season scale (1.0 = ~6,200 messages)")
     p.add_argument("--batch-size", type=int, default=500, help="NETRA_BATCH_SIZE (default as in settings)")

@@ -88,6 +88,7 @@ class Lander:
         self.events = 0
 
     def land(self, copies: int) -> float:
+        """Land `copies` more season copies into raw.events and return the seconds it took."""
         from consumers.validator import encode_event
         from netra.contracts.decode import decode
         from netra.contracts.events import key_for
@@ -109,10 +110,12 @@ class Lander:
         return time.monotonic() - t
 
     def close(self):
+        """Close the database connection."""
         self.conn.close()
 
 
 def counts(stack) -> dict:
+    """Return the row counts of the tables the reconcile reads and writes."""
     conn = stack.connect()
     try:
         with conn, conn.cursor() as cur:
@@ -147,6 +150,7 @@ def reconcile(as_of: date, full: bool) -> dict:
 
 
 def main(argv=None) -> int:
+    """Parse the command line, run the reconcile benchmark and print the report."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--copies", default="1,10,100", help="comma-separated scales, in season copies (~1.6k recs each)")
     p.add_argument("--million", action="store_true", help=f"also {MILLION_COPIES} copies (~1M × 1M; slow to land)")
@@ -209,6 +213,7 @@ def counts_at(result: dict) -> dict:
 
 
 def report(rows, head, load0) -> str:
+    """Render the rows as a Markdown report."""
     out = [f"Code {head}; load average (1 min) {load0:.2f} at the start, per scale at its end: "
            + ", ".join(f"{r['load']:.1f}" for r in rows) + ".", "",
            "| copies | recommendations × sanctions (after the incremental) | raw.events | full s | "

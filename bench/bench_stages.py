@@ -108,6 +108,7 @@ def outgoing_as_records(outgoing, topic_offsets: dict | None = None) -> list[Rec
 
 
 def chunks(seq, size):
+    """Yield successive slices of `seq` of at most `size` items."""
     for i in range(0, len(seq), size):
         yield seq[i:i + size]
 
@@ -116,6 +117,7 @@ def chunks(seq, size):
 
 
 def timed(fn) -> float:
+    """Return the seconds `fn` takes to run."""
     gc.collect()
     t0 = time.perf_counter()
     fn()
@@ -132,11 +134,13 @@ class Stat:
         self.hi = max(values)
 
     def spread(self) -> str:
+        """Format the half-range as a percentage of the median."""
         if self.median == 0:
             return "-"
         return f"±{(self.hi - self.lo) / 2 / self.median * 100:.0f}%"
 
     def as_dict(self) -> dict:
+        """Return the figures as a dict."""
         return {"median": self.median, "min": self.lo, "max": self.hi, "values": self.values}
 
 
@@ -145,6 +149,7 @@ def _mib(x) -> str:
 
 
 def fmt_rate(x: float) -> str:
+    """Format a rate with thousands separators and no decimals."""
     return f"{x:,.0f}"
 
 
@@ -152,6 +157,7 @@ def fmt_rate(x: float) -> str:
 
 
 def bench_decode(records, repeat):
+    """Time decoding the records."""
     from netra.contracts.decode import decode
 
     def run():
@@ -184,12 +190,13 @@ def bench_gx(events, reports, repeat, calls_per_size: int):
             continue
         per_call = []
         for _ in range(repeat):
-            t = timed(lambda: [ev.validate_batch(b, today=today, report_subjects=reports) for b in batches])
+            t = timed(lambda batches=batches: [ev.validate_batch(b, today=today, report_subjects=reports)
+                                               for b in batches])
             per_call.append(t / len(batches) * 1e3)
         # flatten alone (pure Python -> DataFrame) to split GX's own cost from ours
         flat = []
         for _ in range(repeat):
-            t = timed(lambda: [ev.flatten(b, reports)[0] for b in batches])
+            t = timed(lambda batches=batches: [ev.flatten(b, reports)[0] for b in batches])
             flat.append(t / len(batches) * 1e3)
         rows = statistics.mean(len(ev.flatten(b, reports)[0]) for b in batches)
         results[size] = {"ms": Stat(per_call), "flatten_ms": Stat(flat), "calls": len(batches), "rows": rows}
@@ -214,9 +221,12 @@ def bench_gx_per_expectation(events, reports, repeat, calls: int = 5):
         for e in full.expectations[:k]:
             suite.add_expectation(e.copy(update={"id": None}) if hasattr(e, "copy") else e)
         batch = ev._batch_definition().get_batch(batch_parameters={"dataframe": frame})
-        run = lambda: batch.validate(suite, result_format=ev.RESULT_FORMAT, expectation_parameters={"today": today})
+
+        def run(batch=batch, suite=suite):
+            return batch.validate(suite, result_format=ev.RESULT_FORMAT, expectation_parameters={"today": today})
+
         run()
-        out[k] = Stat([timed(lambda: [run() for _ in range(calls)]) / calls * 1e3 for _ in range(repeat)])
+        out[k] = Stat([timed(lambda run=run: [run() for _ in range(calls)]) / calls * 1e3 for _ in range(repeat)])
     return len(frame), out
 
 
@@ -250,7 +260,7 @@ def bench_validator(records, size, repeat):
             calls["gx"] = 0
             forwarded = rejected = 0
 
-            def run():
+            def run(validator=validator):
                 nonlocal forwarded, rejected
                 for b in batches:
                     o = validator.process(b)
@@ -267,6 +277,7 @@ def bench_validator(records, size, repeat):
 
 
 def validator_output(records, size=500):
+    """Run the validator over the records and return what it forwards and rejects."""
     from consumers.validator import Validator
 
     validator = Validator()
@@ -279,6 +290,7 @@ def validator_output(records, size=500):
 
 
 def bench_enricher(valid_records, repeat, size=500):
+    """Time the enricher over the valid records."""
     from consumers.enricher import Enricher
 
     enricher = Enricher(secret=SECRET)
@@ -292,6 +304,7 @@ def bench_enricher(valid_records, repeat, size=500):
 
 
 def bench_sink(enriched_records, dlq_records, repeat, size=500):
+    """Time the sink's COPY of the enriched and rejected records."""
     from consumers.sink import EVENT_COLUMNS, REJECT_COLUMNS, Sink, _copy
 
     sink = Sink(secret=SECRET)
@@ -299,7 +312,8 @@ def bench_sink(enriched_records, dlq_records, repeat, size=500):
     for label, recs in (("events", enriched_records), ("rejects", dlq_records)):
         batches = list(chunks(recs, size))
         [sink.process(b) for b in batches]
-        res[label] = Stat([len(recs) / timed(lambda: [sink.process(b) for b in batches]) for _ in range(repeat)])
+        res[label] = Stat([len(recs) / timed(lambda batches=batches: [sink.process(b) for b in batches])
+                           for _ in range(repeat)])
 
     # the CSV buffer PostgresWriter hands to COPY (pure part of the write path), into a fake cursor
     class _Cursor:
@@ -427,6 +441,7 @@ def memory_child(scale: float, replicate: int, size: int) -> dict:
 
 
 def run_memory_child(scale, replicate, size) -> dict:
+    """Measure memory in a child process and return its figures."""
     out = subprocess.run([sys.executable, __file__, "--scale", str(scale), "--replicate", str(replicate),
                           "--memory-child", str(size)], capture_output=True, text=True, cwd=REPO)
     if out.returncode != 0:
@@ -438,6 +453,7 @@ def run_memory_child(scale, replicate, size) -> dict:
 
 
 def machine() -> str:
+    """Return the CPU model and core count of this machine."""
     model = "?"
     try:
         with open("/proc/cpuinfo") as f:
@@ -448,6 +464,7 @@ def machine() -> str:
 
 
 def git_head() -> str:
+    """Return the short hash of the checked-out commit (`?` when unknown)."""
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                               cwd=REPO).stdout.strip() or "?"
@@ -456,6 +473,7 @@ def git_head() -> str:
 
 
 def main(argv=None) -> int:
+    """Parse the command line, run the stage benchmarks and print the report."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--scale", type=float, default=1.0, help="season scale (1.0 = ~6,200 messages)")
     p.add_argument("--replicate", type=int, default=1, help="copies of the season with fresh event ids (8 = ~50k)")
@@ -535,7 +553,8 @@ def main(argv=None) -> int:
         out.append(f"| ↳ of which `flatten` (pure Python → DataFrame) | {size} | {r['flatten_ms'].median:,.1f} | "
                    f"ms/batch | {r['flatten_ms'].spread()} | - |")
     for k, st in gx_by_k.items():
-        out.append(f"| GX call alone, suite of the first {k} expectation(s) of `events.v1`, {gx_rows_small} rows | 20 | "
+        out.append(f"| GX call alone, suite of the first {k} expectation(s) of `events.v1`, "
+                   f"{gx_rows_small} rows | 20 | "
                    f"{st.median:,.1f} | ms/call | {st.spread()} | - |")
     for size, (rate, counts) in validator.items():
         out.append(f"| `Validator.process` (decode + GX + DLQ/forward) | {size} | {fmt_rate(rate.median)} | "
@@ -581,7 +600,8 @@ def main(argv=None) -> int:
                f"RSS after imports + data + GX warm-up {mem['rss_before_mib']:.0f} MiB; peak RSS while "
                f"validating the stream {_mib(mem['peak_rss_while_validating_mib'])} (RSS at the end "
                f"{mem['rss_after_mib']:.0f} MiB; ru_maxrss incl. generating the data "
-               f"{mem['maxrss_process_incl_data_gen_mib']:.0f} MiB); tracemalloc peak within one `process()` call {mem['tracemalloc_batch_peak_mib']:.1f} MiB; "
+               f"{mem['maxrss_process_incl_data_gen_mib']:.0f} MiB); tracemalloc peak within one `process()` call "
+               f"{mem['tracemalloc_batch_peak_mib']:.1f} MiB; "
                f"report index {mem['report_index']:,} reports.")
     out.append(f"\n_total benchmark wall time {time.perf_counter() - t_all:.0f} s_")
     print("\n".join(out))

@@ -29,6 +29,7 @@ Record = namedtuple("Record", "topic partition offset key value headers")
 
 
 def records(copies: int) -> list:
+    """Return `copies` copies of a generated season as ingress records."""
     from producers.generate import generate_season
 
     season = generate_season(Path(tempfile.mkdtemp(prefix="netra-bench-")) / "season", scale=1.0)
@@ -48,6 +49,7 @@ def records(copies: int) -> list:
 
 
 def run(validator_cls, recs, batch: int) -> tuple[float, float]:
+    """Validate the records in batches and return the CPU and wall seconds taken."""
     v = validator_cls()
     cpu, wall = time.process_time(), time.perf_counter()
     for i in range(0, len(recs), batch):
@@ -56,6 +58,7 @@ def run(validator_cls, recs, batch: int) -> tuple[float, float]:
 
 
 def main(argv=None) -> int:
+    """Parse the command line and compare the validators' costs."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--copies", type=int, default=2)
     p.add_argument("--batch", type=int, default=5000)
@@ -79,7 +82,8 @@ def main(argv=None) -> int:
     print("|---|---:|---:|---:|")
     print(f"| batches of {args.batch} (one GX call each) | {b:,.0f} | {statistics.median(w for _, w in batched):,.0f} "
           f"| {1e6 / b:,.0f} |")
-    print(f"| one message per call ({args.single} messages) | {s:,.0f} | {statistics.median(w for _, w in single):,.0f} "
+    print(f"| one message per call ({args.single} messages) | {s:,.0f} "
+          f"| {statistics.median(w for _, w in single):,.0f} "
           f"| {1e6 / s:,.1f} |")
     print(f"\nper-event ÷ batched, pair by pair: median **{statistics.median(ratios):,.0f}×** "
           f"(min {min(ratios):,.0f}×, max {max(ratios):,.0f}×)")

@@ -24,6 +24,7 @@ from netra.warehouse.db import connect
 
 
 def held_out(season: Path, n: int) -> list[dict]:
+    """Return the first `n` sanctions of the season that follow a recommendation."""
     sanctions = [json.loads(line) for line in (season / "sanctions.raw.jsonl").read_text().splitlines()]
     return [e for e in sanctions if e["event_type"] == "sanction.imposed" and e["payload"]["recommendation_ref"]][:n]
 
@@ -49,6 +50,7 @@ def new_sanction(conn, template: dict, i: int) -> dict | None:
 
 
 def publish(s, topic: str, events: list[dict]) -> None:
+    """Publish the events to `topic` and wait until they are delivered."""
     from netra.contracts.events import key_for
 
     producer = make_producer(s)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 
 def summarise(path: Path, top: int, matches: list[str]) -> str:
+    """Summarise a collapsed-stack profile: its top frames and the matched ones."""
     total = 0
     inclusive: collections.Counter = collections.Counter()
     matched: collections.Counter = collections.Counter()
@@ -40,6 +41,7 @@ def summarise(path: Path, top: int, matches: list[str]) -> str:
 
 
 def main() -> None:
+    """Parse the command line and print a summary of each profile."""
     p = argparse.ArgumentParser()
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--top", type=int, default=30)

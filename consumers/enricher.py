@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from consumers.dlq import dlq_message
 from consumers.loop import Outcome, Outgoing
@@ -20,6 +21,8 @@ from netra.enrichment import enrich, open_reporter_key, unmatched_agencies
 
 @dataclass
 class Enricher:
+    """The enricher stage: enriches valid events and forwards them to events.enriched."""
+
     secret: bytes
     name: str = "enricher"
     input_topics: Sequence[str] = STAGE_INPUTS["enricher"]
@@ -27,6 +30,7 @@ class Enricher:
     stats: dict = field(default_factory=lambda: {"agency_unmatched": 0})
 
     def process(self, records: Sequence) -> Outcome:
+        """Enrich each record of the batch, rejecting the ones that cannot be enriched."""
         outcome = Outcome()
         for r in records:
             # events.valid holds every event type: the model is checked, the topic/type match is not
@@ -37,7 +41,7 @@ class Enricher:
             try:
                 sealed = dict(r.headers or ()).get(H_REPORTER_KEY)
                 hint = open_reporter_key(self.secret, sealed.decode("utf-8", "replace")) if sealed else None
-                enriched = enrich(decoded.event, self.secret, hint)
+                enriched = enrich(cast(dict, decoded.event), self.secret, hint)  # an event: decoded.ok
             except (ValueError, KeyError, TypeError) as exc:
                 # a valid event the enrichment cannot handle is a bug here; it still must not stop the stream
                 outcome.rejected.append(dlq_message(r, [f"enrich.failed:{type(exc).__name__}"], self.name))

@@ -46,14 +46,20 @@ class Outcome:
 
 
 class Stage(Protocol):
+    """What the consumer loop needs of a stage."""
+
     name: str
     input_topics: Sequence[str]
 
-    def process(self, records: Sequence) -> Outcome: ...
+    def process(self, records: Sequence) -> Outcome:
+        """Turn a batch of records into the messages to forward and to reject."""
+        ...
 
 
 @dataclass
 class Counters:
+    """Running counts of the consumer loop."""
+
     batches: int = 0
     consumed: int = 0
     forwarded: int = 0
@@ -61,6 +67,7 @@ class Counters:
     stats: dict = field(default_factory=dict)  # stage-specific counts, e.g. the enricher's unmatched agencies
 
     def as_dict(self) -> dict:
+        """Return the counts and the stage-specific stats as one flat dict."""
         return {**{k: v for k, v in self.__dict__.items() if k != "stats"}, **self.stats}
 
 
@@ -75,6 +82,7 @@ class KafkaEmitter:
         self.producer = producer
 
     def __call__(self, records: Sequence, outcome: Outcome) -> None:
+        """Send the outcome's messages and wait until the broker acknowledged all of them."""
         from netra.kafka_io import await_delivery
 
         futures = [self.producer.send(msg.topic, value=msg.value, key=msg.key, headers=list(msg.headers))

@@ -35,7 +35,7 @@ class Stopped(Exception):
     """SIGTERM/SIGINT arrived while waiting for a dependency to come back."""
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None):
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
-from consumers.loop import Counters, KafkaEmitter, StopFlag, run
+from consumers.loop import Counters, KafkaEmitter, Stage, StopFlag, run
 from consumers.resilience import Patience
 from netra.contracts.topics import STAGES, TOPIC_REPORTS
 from netra.settings import Settings
@@ -35,6 +35,7 @@ def run_stage(name: str, settings: Settings, until_idle: float | None = None,
                      until_idle=until_idle, stop=stop, patience=patience, metrics=metrics)
     if name == "sink":
         return _run_sink(settings, group_id, patience, loop_args)
+    stage: Stage
     if name == "validator":
         from consumers.validator import Validator
 
@@ -149,6 +150,7 @@ class OnAssignment:
         return self._consumer.assignment()
 
     def listener(self):
+        """Return a rebalance listener that pauses newly assigned partitions until they are prepared."""
         from kafka import ConsumerRebalanceListener
 
         outer = self
@@ -166,6 +168,7 @@ class OnAssignment:
         return _PauseUntilPrepared()
 
     def poll(self, **kwargs):
+        """Prepare and resume the pending partitions, then poll the consumer."""
         if self.pending:
             parts = [tp for tp in self.pending if tp in self._consumer.assignment()]
             if parts:

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from consumers.loop import Outcome
 from netra.contracts.codec import body_sha256
@@ -46,7 +47,8 @@ STAGE = "sink"
 
 def _pg_array(items: Sequence[str]) -> str:
     # reasons carry field names chosen by the sender: no NUL may reach COPY
-    return "{" + ",".join('"' + _text(s).replace("\\", "\\\\").replace('"', '\\"') + '"' for s in items) + "}"
+    return "{" + ",".join('"' + cast(str, _text(s)).replace("\\", "\\\\").replace('"', '\\"') + '"'
+                          for s in items) + "}"
 
 
 def _bytea(b: bytes | None) -> str | None:
@@ -84,7 +86,7 @@ def _header_int(headers: dict, name: str) -> int | None:
 
 def _envelope_text(env: dict, name: str) -> str | None:
     value = env.get(name)
-    return _text(value)[:100] if isinstance(value, str) else None
+    return cast(str, _text(value))[:100] if isinstance(value, str) else None
 
 
 def reject_row(record, secret: bytes, meta: DlqHeaders | None = None, reasons: Sequence[str] = ()) -> tuple:
@@ -137,7 +139,7 @@ class Sink:
                 continue
             decoded = decode_enriched(r.value)
             if decoded.ok:
-                outcome.forward.append(event_row(r, decoded.event))
+                outcome.forward.append(event_row(r, cast(dict, decoded.event)))
             else:
                 outcome.rejected.append(reject_row(r, self.secret, reasons=decoded.reasons))
         return outcome
@@ -204,10 +206,12 @@ class PostgresWriter:
         return self.conn
 
     def close(self) -> None:
+        """Close the database connection if it is open."""
         if self.conn is not None and not self.conn.closed:
             self.conn.close()
 
     def stored_offsets(self) -> dict[tuple[str, int], int]:
+        """Return the next offset stored for each (topic, partition) of this group."""
         conn = self.connection()
         with conn:
             with conn.cursor() as cur:
@@ -216,6 +220,7 @@ class PostgresWriter:
                 return {(t, p): o for t, p, o in cur.fetchall()}
 
     def __call__(self, records: Sequence, outcome: Outcome) -> None:
+        """Store the batch's events, rejections and next offsets in one transaction."""
         next_offsets: dict[tuple[str, int], int] = {}
         for r in records:
             key = (r.topic, r.partition)

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import cast
 
 from consumers.dlq import dlq_message
 from consumers.loop import Outcome, Outgoing
@@ -24,6 +25,7 @@ BatchRules = Callable[[list[dict], Mapping[str, tuple[frozenset, int]]], list[li
 
 
 def default_batch_rules(events: list[dict], report_subjects: Mapping[str, tuple[frozenset, int]]) -> list[list[str]]:
+    """Apply the batch-level domain rules; return the reasons for each event (empty when valid)."""
     from expectations.events import validate_batch
 
     # "not in the future" is judged on Indonesian (WIB) calendar days, whatever the host's time zone
@@ -43,6 +45,7 @@ class ReportIndex(OrderedDict):
         self.max_reports = max_reports
 
     def remember(self, event: dict) -> None:
+        """Record the subjects of a report.filed event, dropping the oldest report beyond the bound."""
         if event.get("event_type") != "report.filed":
             return
         payload = event["payload"]
@@ -67,6 +70,8 @@ class ReportIndex(OrderedDict):
 
 @dataclass
 class Validator:
+    """The validator stage: decodes and checks ingress records, forwarding the valid and rejecting the rest."""
+
     max_message_bytes: int = 262144
     batch_rules: BatchRules = default_batch_rules
     reports: ReportIndex = field(default_factory=ReportIndex)
@@ -78,15 +83,17 @@ class Validator:
         seen = 0
         for r in records:
             decoded = decode(r.value, r.topic, self.max_message_bytes)
-            if decoded.ok and decoded.event["event_type"] == "report.filed":
-                self.reports.remember(decoded.event)
+            event = cast(dict, decoded.event)  # an event whenever decoded.ok
+            if decoded.ok and event["event_type"] == "report.filed":
+                self.reports.remember(event)
                 seen += 1
         return seen
 
     def process(self, records: Sequence) -> Outcome:
+        """Validate a batch of records and return what to forward and what to reject."""
         outcome = Outcome()
         decoded = [(r, decode(r.value, r.topic, self.max_message_bytes)) for r in records]
-        good = [(r, d.event) for r, d in decoded if d.ok]
+        good = [(r, cast(dict, d.event)) for r, d in decoded if d.ok]  # an event whenever d.ok
         for r, d in decoded:
             if not d.ok:
                 outcome.rejected.append(dlq_message(r, d.reasons, self.name))
@@ -102,7 +109,8 @@ class Validator:
             else:
                 # original headers travel on (a replay's reporter key among them), plus the ingress position
                 carried = tuple((k, v) for k, v in (r.headers or ()) if k not in POSITION_HEADERS)
-                headers = carried + ((H_SOURCE_TOPIC, r.topic.encode()), (H_SOURCE_PARTITION, str(r.partition).encode()),
+                headers = carried + ((H_SOURCE_TOPIC, r.topic.encode()),
+                                     (H_SOURCE_PARTITION, str(r.partition).encode()),
                                      (H_SOURCE_OFFSET, str(r.offset).encode()))
                 outcome.forward.append(Outgoing(TOPIC_VALID, encode_event(event), key_for(event), headers))
         return outcome

@@ -22,6 +22,7 @@ from airflow.sdk import dag, task
     doc_md=__doc__,
 )
 def check_warehouse_quality():
+    """Airflow DAG that audits the published marts."""
     @task
     def audit_published_marts() -> str:
         from expectations.warehouse_audit import audit_marts_in_db

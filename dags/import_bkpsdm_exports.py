@@ -46,6 +46,7 @@ from airflow.sdk import dag, task
     default_args={"retries": 3, "retry_delay": pendulum.duration(minutes=2)},
 )
 def import_bkpsdm_exports():
+    """Airflow DAG that imports the BKPSDM exports waiting in the inbox."""
     @task
     def import_inbox(data_interval_end=None, dag_run=None) -> dict:
         from netra import settings

@@ -67,6 +67,7 @@ FOLLOWTHROUGH_EVENTS = Asset(
     default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=1)},
 )
 def reconcile_followthrough():
+    """Airflow DAG that reconciles the follow-through of recommendations."""
     @task(retries=0)  # a failed checkpoint will fail again on the same data: say so at once
     def reconcile(data_interval_end=None, dag_run=None, triggering_asset_events=None) -> dict:
         from expectations.warehouse_audit import audit_marts_in_db

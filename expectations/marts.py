@@ -42,7 +42,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from expectations.events import gx_exception_message as _raised
 from netra.contracts.vocabulary import (
@@ -57,7 +57,9 @@ from netra.contracts.vocabulary import (
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from great_expectations.checkpoint import ValidationAction
     from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.data_context.store.store import DataDocsSiteConfigTypedDict
 
 FOLLOWTHROUGH_SUITE = "mart.followthrough.v1"
 SUMMARY_SUITE = "mart.followthrough_summary.v1"
@@ -420,7 +422,9 @@ def _context(docs_dir: Path | None = None):
         context.suites.add(build())
     if docs_dir is not None:
         Path(docs_dir).mkdir(parents=True, exist_ok=True)
-        context.add_data_docs_site(DOCS_SITE, _site_config(Path(docs_dir).resolve()))
+        # GX's TypedDict lists only some of a site's keys (show_how_to_buttons is missing)
+        site = cast("DataDocsSiteConfigTypedDict", _site_config(Path(docs_dir).resolve()))
+        context.add_data_docs_site(DOCS_SITE, site)
     return context
 
 
@@ -436,7 +440,8 @@ def _checkpoints(context, with_docs: bool) -> dict:
         batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("whole_table")
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=suite_name, data=batch, suite=context.suites.get(suite_name)))
-        actions = [UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])] if with_docs else []
+        actions: list[ValidationAction] = (
+            [UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])] if with_docs else [])
         checkpoints[suite_name] = context.checkpoints.add(gx.Checkpoint(
             name=f"audit {suite_name}", validation_definitions=[definition], actions=actions,
             result_format=RESULT_FORMAT))

@@ -38,6 +38,7 @@ def fail(message: str) -> None:
 
 
 def configure_logging(level: str, fmt: str = "text") -> None:
+    """Set up the root logger with the given level and text or JSON format."""
     from netra.logs import configure
 
     configure(level, fmt)
@@ -61,6 +62,7 @@ DLQ_LIST_LIMIT = 50
 
 
 def cmd_stack(args) -> int:
+    """Run `netra stack up|down|status` on the local stack."""
     from netra import stack
 
     s = _settings()
@@ -78,6 +80,7 @@ def cmd_stack(args) -> int:
 
 
 def cmd_topics(args) -> int:
+    """Create the Kafka topics, principals and ACLs (`netra topics create`)."""
     from netra.kafka_io import create_topics
 
     s = _settings()
@@ -87,6 +90,7 @@ def cmd_topics(args) -> int:
 
 
 def cmd_db(args) -> int:
+    """Run `netra db migrate|create-analyst` against the warehouse."""
     from netra.warehouse.db import connect, create_analyst, migrate
 
     s = _settings()
@@ -129,6 +133,7 @@ def cmd_db(args) -> int:
 
 
 def cmd_publish(args) -> int:
+    """Publish JSON lines from a file or stdin to an ingress topic."""
     from netra.kafka_io import make_producer
     from producers.publish import PublishError, check_ingress_topic, open_lines, publish_lines
 
@@ -158,6 +163,7 @@ def cmd_publish(args) -> int:
 
 
 def cmd_generate(args) -> int:
+    """Generate a synthetic election season of event files."""
     from producers.generate import generate_season, summarize
 
     season = generate_season(Path(args.out), seed=args.seed, election_id=args.election, scale=args.scale,
@@ -168,6 +174,7 @@ def cmd_generate(args) -> int:
 
 
 def cmd_consume(args) -> int:
+    """Run one consumer stage after checking its topics and the warehouse."""
     from consumers.run import run_stage
     from netra.errors import OperatorError, not_migrated, topic_missing
     from netra.kafka_io import missing_topics
@@ -217,6 +224,7 @@ def cmd_consume(args) -> int:
 
 
 def cmd_reconcile(args) -> int:
+    """Run the reconcile and its warehouse audit, then print the summary."""
     from expectations.warehouse_audit import audit_marts_in_db
     from netra.reconcile.run import AuditFailed, run_reconcile, summary_table
     from netra.warehouse.db import connect
@@ -243,6 +251,7 @@ def cmd_reconcile(args) -> int:
 
 
 def cmd_dlq(args) -> int:
+    """List, show, replay or count rejected events (`netra dlq`)."""
     from netra import dlq
     from netra.text import render_table
     from netra.warehouse.db import connect
@@ -298,6 +307,7 @@ def cmd_dlq(args) -> int:
 
 
 def cmd_import_bkpsdm(args) -> int:
+    """Import BKPSDM sanction spreadsheets as sanction.imposed events."""
     from netra.kafka_io import make_producer
     from netra.reference import regions
     from producers.bkpsdm_import import gx_domain_check, import_file
@@ -331,6 +341,7 @@ def cmd_import_bkpsdm(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """Validate JSON lines against the event contract without publishing."""
     from netra.validate import validate_lines
 
     if args.topic is not None and args.topic not in settings_mod.INGRESS_TOPICS:
@@ -352,6 +363,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_validate_bkpsdm(args) -> int:
+    """Validate one BKPSDM spreadsheet without publishing it."""
     from datetime import datetime, timedelta, timezone
 
     from netra.validate import validate_sheet
@@ -368,6 +380,7 @@ def cmd_validate_bkpsdm(args) -> int:
 
 
 def cmd_report(args) -> int:
+    """Print the follow-through report, or write it as an HTML page with --html."""
     from netra import report
     from netra.warehouse.db import connect
 
@@ -397,6 +410,7 @@ def _last_as_of(conn) -> date:
 
 
 def cmd_status(args) -> int:
+    """Print the stack, topics and warehouse status (text or JSON)."""
     from netra.status import report, report_json
 
     if args.json:
@@ -405,6 +419,7 @@ def cmd_status(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    """Run the end-to-end demo."""
     from netra.demo import run_demo
 
     return run_demo(seed=args.seed, scale=args.scale, with_airflow=args.with_airflow, say=say)
@@ -414,6 +429,7 @@ def cmd_demo(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Build the `netra` argument parser with all its subcommands."""
     p = argparse.ArgumentParser(prog="netra", description="Follow proven ASN neutrality violations to their sanctions.")
     p.add_argument("--log-format", choices=settings_mod.LOG_FORMATS, default=None,
                    help="text lines or one JSON object per line (default: NETRA_LOG_FORMAT)")
@@ -428,7 +444,8 @@ def build_parser() -> argparse.ArgumentParser:
     tp = sub.add_parser("topics", help="Kafka topics")
     tp.add_argument("action", choices=["create"])
     tp.add_argument("--reset-credentials", action="store_true",
-                    help="also re-set the Kafka passwords of existing principals (after changing NETRA_KAFKA_PASSWORD_*)")
+                    help="also re-set the Kafka passwords of existing principals "
+                         "(after changing NETRA_KAFKA_PASSWORD_*)")
     tp.set_defaults(func=cmd_topics)
 
     db = sub.add_parser("db", help="warehouse schema")
@@ -484,11 +501,14 @@ def build_parser() -> argparse.ArgumentParser:
     dq.add_argument("--json", action="store_true", help="stats: one JSON object")
     dq.set_defaults(func=cmd_dlq)
 
-    ib = sub.add_parser("import-bkpsdm", help="import BKPSDM sanction spreadsheets (CSV/XLSX) as sanction.imposed events")
+    ib = sub.add_parser("import-bkpsdm",
+                        help="import BKPSDM sanction spreadsheets (CSV/XLSX) as sanction.imposed events")
     ib.add_argument("files", nargs="+", metavar="FILE")
-    ib.add_argument("--agency", help="agency for rows without an Instansi (default: from a region-code file name prefix)")
+    ib.add_argument("--agency",
+                    help="agency for rows without an Instansi (default: from a region-code file name prefix)")
     ib.add_argument("--region", help="Kemendagri code of the BKPSDM, e.g. 33.72 (default: the file name's prefix)")
-    ib.add_argument("--archive-dir", help="where each file and its .result.csv go (default: processed/ beside the file)")
+    ib.add_argument("--archive-dir",
+                    help="where each file and its .result.csv go (default: processed/ beside the file)")
     ib.add_argument("--skip-domain-check", action="store_true",
                     help="skip the Great Expectations domain rules here (the validator still applies them)")
     ib.set_defaults(func=cmd_import_bkpsdm)
@@ -503,7 +523,8 @@ def build_parser() -> argparse.ArgumentParser:
     vb = sub.add_parser("validate-bkpsdm", help="the per-row result of importing a BKPSDM spreadsheet, "
                         "without sending anything")
     vb.add_argument("file", metavar="FILE.xlsx|csv")
-    vb.add_argument("--agency", help="agency for rows without an Instansi (default: from a region-code file name prefix)")
+    vb.add_argument("--agency",
+                    help="agency for rows without an Instansi (default: from a region-code file name prefix)")
     vb.add_argument("--region", help="Kemendagri code of the BKPSDM, e.g. 33.72 (default: the file name's prefix)")
     vb.add_argument("--skip-domain-check", action="store_true", help="skip the Great Expectations domain rules")
     vb.add_argument("--json", action="store_true", help="machine-readable result (for CI)")
@@ -528,6 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the `netra` command line; return its exit code."""
     args = build_parser().parse_args(argv)
     # global options go through the environment, so every settings.load() (and Airflow tasks) agree
     if args.log_format:

@@ -17,6 +17,7 @@ def _step(say: Say, n: int, total: int, text: str) -> None:
 
 
 def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False, say: Say = print) -> int:
+    """Run the whole pipeline on a generated season and print the outcome; return an exit code."""
     # The demo makes its own pseudonymisation key under NETRA_HOME unless one is set.
     os.environ.setdefault("NETRA_DEMO_MODE", "true")
     from consumers.run import run_stage

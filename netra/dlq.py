@@ -34,6 +34,7 @@ _SOURCE_PARAMS = dict(domains=list(SOURCE_DOMAINS), unattributed=UNATTRIBUTED)
 
 def list_rejects(conn, *, source: str | None = None, reason: str | None = None, limit: int = 50,
                  include_replayed: bool = False) -> list[dict]:
+    """List rejected events, newest first, filtered by source and reason."""
     params = dict(source=source, reason=reason, include_replayed=include_replayed, limit=limit, **_SOURCE_PARAMS)
     with conn, conn.cursor() as cur:
         cur.execute(
@@ -46,6 +47,7 @@ def list_rejects(conn, *, source: str | None = None, reason: str | None = None, 
 
 
 def show_reject(conn, reject_id: int) -> dict | None:
+    """One rejected event with all its columns, or None when there is no such id."""
     with conn, conn.cursor() as cur:
         cur.execute("SELECT * FROM raw.rejected_events WHERE reject_id = %s", (reject_id,))
         row = cur.fetchone()
@@ -65,6 +67,8 @@ def format_value(value: bytes, limit: int = 4000) -> str:
 
 @dataclass
 class ReplayReport:
+    """How many rejected events a replay sent, in total and per topic."""
+
     replayed: int
     by_topic: dict[str, int]
 

@@ -35,6 +35,7 @@ def pseudonym(secret: bytes, kind: str, value: str) -> str:
 
 
 def asn_key(secret: bytes, nip: str) -> str:
+    """The pseudonymous key of an ASN's NIP (spaces ignored)."""
     return pseudonym(secret, "nip", nip.replace(" ", ""))
 
 
@@ -86,6 +87,7 @@ def decode_nip(nip: str, on: date) -> dict[str, Any]:
 
 
 def asn_profile(secret: bytes, nip: str | None, on: date) -> dict[str, Any] | None:
+    """The pseudonymous profile decoded from a NIP as of `on`, or None without a valid NIP."""
     if not nip:
         return None
     try:
@@ -96,6 +98,7 @@ def asn_profile(secret: bytes, nip: str | None, on: date) -> dict[str, Any] | No
 
 
 def election_phase(election_id: str, on: date) -> str | None:
+    """The election phase `on` falls in, or None for an unknown election."""
     e = reference.ELECTIONS.get(election_id)
     if e is None:
         return None
@@ -124,11 +127,13 @@ def agency_info(name: str | None) -> dict[str, Any]:
 
 
 def sanction_info(code: int | None) -> dict[str, Any] | None:
+    """The level and legacy flag of a sanction code, or None when it is unknown."""
     st = reference.sanction_types().get(code) if code is not None else None
     return {"level": st.level, "legacy": st.legacy} if st else None
 
 
 def region_info(code: str) -> dict[str, Any] | None:
+    """The region and its province for a region code, or None when it is unknown."""
     regions = reference.regions()
     r = regions.get(code)
     if r is None:

@@ -15,18 +15,21 @@ class OperatorError(RuntimeError):
 
 
 def kafka_unreachable(settings: Settings) -> str:
+    """The operator's sentence for a Kafka broker that does not answer."""
     return (f"Kafka at {settings.kafka_bootstrap} (NETRA_KAFKA_BOOTSTRAP) is not reachable within "
             f"{settings.kafka_timeout_s}s (NETRA_KAFKA_TIMEOUT_S): run `netra stack up`, or point "
             "NETRA_KAFKA_BOOTSTRAP at a running broker")
 
 
 def topic_missing(settings: Settings, topics) -> str:
+    """The operator's sentence for missing Kafka topics."""
     names = ", ".join(sorted(topics)) if topics else "a topic"
     return (f"Kafka at {settings.kafka_bootstrap} (NETRA_KAFKA_BOOTSTRAP) has no topic {names}: "
             "run `netra topics create`")
 
 
 def postgres_where(settings: Settings) -> str:
+    """Where the warehouse is, in words, without the password."""
     if not settings.pg_dsn:
         return f"the embedded PostgreSQL under {settings.home / 'pg'} (NETRA_PG_DSN is empty)"
     try:
@@ -40,22 +43,25 @@ def postgres_where(settings: Settings) -> str:
 
 
 def postgres_unreachable(settings: Settings, detail: str = "") -> str:
+    """The operator's sentence for a PostgreSQL server that does not answer."""
     first = detail.strip().splitlines()[0] if detail.strip() else ""
     return (f"{postgres_where(settings)} is not reachable" + (f" ({first})" if first else "")
             + ": run `netra stack up`, or point NETRA_PG_DSN at a running server")
 
 
 def not_migrated(settings: Settings, pending) -> str:
+    """The operator's sentence for a warehouse with pending migrations."""
     return (f"the warehouse in {postgres_where(settings)} is not migrated ({len(pending)} migration(s) pending, "
             f"first {pending[0]}): run `netra db migrate`")
 
 
 def _chain(exc: BaseException):
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        yield cur
+        cur = cur.__cause__ or cur.__context__
 
 
 def explain(exc: BaseException, settings: Settings, topics=()) -> str | None:

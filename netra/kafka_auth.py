@@ -94,6 +94,7 @@ def client_kwargs(settings: Settings, principal: str | None = None) -> dict:
 
 
 def acls_for(principal: str, grant: Grant, group_prefix: str) -> list:
+    """The ACLs that give `principal` its grant on the topics and consumer groups."""
     from kafka.admin import ACL, ACLOperation, ACLPermissionType, ACLResourcePatternType, ResourcePattern, ResourceType
 
     def allow(operation, resource_type, name, pattern=ACLResourcePatternType.LITERAL):

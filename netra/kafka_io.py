@@ -113,7 +113,8 @@ def make_consumer(settings: Settings, group_id: str | None, principal: str | Non
     return KafkaConsumer(**config)
 
 
-def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS, reset_credentials: bool = False) -> list[str]:
+def create_topics(settings: Settings, say: Say = print, topics=ALL_TOPICS,
+                  reset_credentials: bool = False) -> list[str]:
     """Create the topics that are missing (idempotent). Returns the names created."""
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError

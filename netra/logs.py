@@ -22,6 +22,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per record: ts, level, logger, then the message's own fields (or `msg`)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """Format a record as one JSON object line."""
         line = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
                 + f".{int(record.msecs):03d}Z", "level": record.levelname, "logger": record.name}
         message = record.getMessage()

@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
 
 log = logging.getLogger("netra.metrics")
 
@@ -49,9 +53,10 @@ class StageMetrics:
                                   registry=self.registry).labels(stage)
         self._assigned = Gauge("netra_consumer_assigned_partitions", "Partitions assigned to this member", labels,
                                registry=self.registry).labels(stage)
-        self.server = None
+        self.server: WSGIServer | None = None
 
     def serve(self, port: int, host: str = "127.0.0.1") -> None:
+        """Serve the metrics over HTTP on host:port."""
         from prometheus_client import start_http_server
 
         try:
@@ -72,6 +77,7 @@ class StageMetrics:
         self.observe_lag(consumer)
 
     def observe_lag(self, consumer) -> None:
+        """Set the lag and assigned-partition gauges from the consumer's assignment."""
         try:
             parts = consumer.assignment()
             lag = 0
@@ -85,6 +91,7 @@ class StageMetrics:
         self._lag.set(lag)
 
     def close(self) -> None:
+        """Stop the metrics server if it is running."""
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()

@@ -13,6 +13,7 @@ DAY_MS = 24 * 3600 * 1000
 
 
 def retention_ms(settings: Settings) -> int:
+    """The ingress retention in milliseconds."""
     return settings.ingress_retention_days * DAY_MS
 
 
@@ -57,7 +58,7 @@ def _config_value(response: dict, topic: str, key: str) -> str | None:
 
 
 def retention_line(settings: Settings, admin) -> tuple[bool, str]:
-    """One line for `netra status`: are the retained topics at the setting?"""
+    """One line for `netra status`: whether the retained topics are at the setting."""
     want = settings.ingress_retention_days
     days = retention_days(admin)
     wrong = {t: d for t, d in days.items() if d is None or abs(d - want) > 1e-9}

@@ -43,6 +43,8 @@ class SettingsError(RuntimeError):
 
 @dataclass(frozen=True)
 class Spec:
+    """One setting: its name, default, help text and whether it is secret."""
+
     name: str
     default: str | None
     help: str
@@ -54,18 +56,29 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("NETRA_KAFKA_BOOTSTRAP", "127.0.0.1:9092", "Kafka bootstrap servers, host:port[,host:port]."),
     Spec("NETRA_KAFKA_CONTROLLER_PORT", "9093", "Port of the local KRaft controller listener (local stack only)."),
     Spec("NETRA_KAFKA_HEAP", "512m", "JVM heap of the local broker (local stack only)."),
-    Spec("NETRA_KAFKA_LINGER_MS", "20", "Producer linger.ms: how long a batch may wait to fill before it is sent (see netra/kafka_tuning.py)."),
-    Spec("NETRA_KAFKA_BATCH_BYTES", "524288", "Producer batch.size in bytes per partition batch (at most the 1 MiB request size)."),
-    Spec("NETRA_KAFKA_COMPRESSION", "lz4", "Producer compression: lz4, zstd, gzip, snappy or none (lz4 is pinned; others need their codec)."),
-    Spec("NETRA_KAFKA_FETCH_MIN_BYTES", "262144", "Consumer fetch.min.bytes: the broker answers a fetch once this many bytes are there (or the wait is over)."),
-    Spec("NETRA_KAFKA_FETCH_MAX_WAIT_MS", "200", "Consumer fetch.max.wait.ms: longest the broker holds a fetch that has fewer than fetch.min.bytes."),
-    Spec("NETRA_KAFKA_MAX_PARTITION_FETCH_BYTES", "4194304", "Consumer max.partition.fetch.bytes: most bytes one partition returns per fetch."),
+    Spec("NETRA_KAFKA_LINGER_MS", "20",
+         "Producer linger.ms: how long a batch may wait to fill before it is sent "
+         "(see netra/kafka_tuning.py)."),
+    Spec("NETRA_KAFKA_BATCH_BYTES", "524288",
+         "Producer batch.size in bytes per partition batch (at most the 1 MiB request size)."),
+    Spec("NETRA_KAFKA_COMPRESSION", "lz4",
+         "Producer compression: lz4, zstd, gzip, snappy or none (lz4 is pinned; others need their codec)."),
+    Spec("NETRA_KAFKA_FETCH_MIN_BYTES", "262144",
+         "Consumer fetch.min.bytes: the broker answers a fetch once this many bytes are there "
+         "(or the wait is over)."),
+    Spec("NETRA_KAFKA_FETCH_MAX_WAIT_MS", "200",
+         "Consumer fetch.max.wait.ms: longest the broker holds a fetch that has fewer than fetch.min.bytes."),
+    Spec("NETRA_KAFKA_MAX_PARTITION_FETCH_BYTES", "4194304",
+         "Consumer max.partition.fetch.bytes: most bytes one partition returns per fetch."),
     Spec("NETRA_KAFKA_VERSION", "4.3.1", "Apache Kafka version resolved from Maven Central for the local stack."),
     Spec("NETRA_TOPIC_PARTITIONS", "3", "Partitions per topic created by `netra topics create`."),
     Spec("NETRA_PG_DSN", "", "PostgreSQL DSN. Empty: the embedded pgserver under NETRA_HOME/pg."),
-    Spec("NETRA_HMAC_KEY", None, "Secret for asn_key/reporter_key (HMAC-SHA-256). Required unless NETRA_DEMO_MODE=true.", secret=True),
+    Spec("NETRA_HMAC_KEY", None,
+         "Secret for asn_key/reporter_key (HMAC-SHA-256). Required unless NETRA_DEMO_MODE=true.", secret=True),
     Spec("NETRA_DEMO_MODE", "false", "true: demo/test mode; a generated HMAC key is kept under NETRA_HOME."),
-    Spec("NETRA_BATCH_SIZE", "5000", "Maximum messages per consumer micro-batch (GX costs ~80 ms per call whatever its size, so bigger is cheaper; NETRA_BATCH_WAIT_MS bounds the wait)."),
+    Spec("NETRA_BATCH_SIZE", "5000",
+         "Maximum messages per consumer micro-batch (GX costs ~80 ms per call whatever its size, "
+         "so bigger is cheaper; NETRA_BATCH_WAIT_MS bounds the wait)."),
     Spec("NETRA_BATCH_WAIT_MS", "500", "Longest wait for a micro-batch to fill, in milliseconds."),
     Spec("NETRA_MAX_MESSAGE_BYTES", "262144", "Largest accepted event (DESIGN.md §3: 256 KiB)."),
     Spec("NETRA_PPK_SLA_DAYS", "30", "Days after issued_on before a recommendation without sanction is overdue."),
@@ -74,8 +87,10 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("NETRA_NEUTRALITY_REASON", DEFAULT_NEUTRALITY_REASON,
          "Case-insensitive regex: a sanction reason matching it is about election neutrality; any other "
          "(non-null) reason links only by reference (DESIGN.md §6)."),
-    Spec("NETRA_SMALL_CELL_K", "5", "Counts from 1 to k-1 are suppressed in mart.followthrough_summary_public (1: off)."),
-    Spec("NETRA_BKPSDM_INBOX", "", "Folder of BKPSDM CSV/XLSX exports for import_bkpsdm_exports (archive: its processed/). "
+    Spec("NETRA_SMALL_CELL_K", "5",
+         "Counts from 1 to k-1 are suppressed in mart.followthrough_summary_public (1: off)."),
+    Spec("NETRA_BKPSDM_INBOX", "",
+         "Folder of BKPSDM CSV/XLSX exports for import_bkpsdm_exports (archive: its processed/). "
          "Empty: NETRA_HOME/inbox/bkpsdm."),
     Spec("NETRA_GROUP_PREFIX", "netra", "Prefix of the consumer group ids (<prefix>.validator, ...)."),
     Spec("NETRA_KAFKA_SESSION_TIMEOUT_MS", "10000", "Consumer group session timeout: how soon the group notices a "
@@ -162,6 +177,8 @@ def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class Settings:
+    """All of Netra's settings, loaded from the environment."""
+
     home: Path
     kafka_bootstrap: str
     kafka_controller_port: int
@@ -243,12 +260,14 @@ class Settings:
         return path.read_text().strip()
 
     def kafka_password(self, principal: str) -> str:
+        """The Kafka password of one principal."""
         if principal not in PRINCIPALS:
             raise SettingsError(f"unknown Kafka principal {principal!r}; principals: {', '.join(PRINCIPALS)}")
         return self.secret(kafka_password_setting(principal))
 
     @property
     def pg_pipeline_password(self) -> str:
+        """The password of the pipeline's PostgreSQL role."""
         return self.secret("NETRA_PG_PIPELINE_PASSWORD")
 
     @property
@@ -271,6 +290,7 @@ class Settings:
 
     @property
     def kafka_port(self) -> int:
+        """The port of the first Kafka bootstrap server."""
         first = self.kafka_bootstrap.split(",")[0]
         return int(first.rsplit(":", 1)[1])
 
@@ -281,10 +301,12 @@ class Settings:
         return self.metrics_port + ("validator", "enricher", "sink").index(stage)
 
     def group_id(self, stage: str) -> str:
+        """The consumer group id of a stage."""
         return f"{self.group_prefix}.{stage}"
 
     def __repr__(self) -> str:  # never print the secret
-        return f"Settings(home={self.home}, kafka={self.kafka_bootstrap}, pg={'external' if self.pg_dsn else 'embedded'})"
+        pg = "external" if self.pg_dsn else "embedded"
+        return f"Settings(home={self.home}, kafka={self.kafka_bootstrap}, pg={pg})"
 
 
 def load(env: Mapping[str, str] | None = None) -> Settings:

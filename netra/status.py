@@ -61,7 +61,7 @@ def consumer_lag(settings: Settings) -> dict[str, int | None]:
 
 
 def retention_status(settings: Settings) -> tuple[bool, str]:
-    """Are the ingress topics and events.dlq at NETRA_INGRESS_RETENTION_DAYS? (ok, one line)"""
+    """Whether the ingress topics and events.dlq are at NETRA_INGRESS_RETENTION_DAYS (ok, one line)."""
     from netra.kafka_io import make_admin
     from netra.retention import retention_line
 
@@ -73,6 +73,7 @@ def retention_status(settings: Settings) -> tuple[bool, str]:
 
 
 def warehouse_status(conn, group_prefix: str = "netra") -> dict:
+    """Counts and times from the warehouse for `netra status`."""
     from netra.reconcile.history import last_runs
 
     with conn, conn.cursor() as cur:

@@ -92,5 +92,6 @@ __all__ = [
     "SPREADSHEET_SUFFIXES", "TOPIC", "ImportFileError", "ImportReport", "ImportSendError", "RowResult", "Table",
     "build_events", "default_agency_for_region", "event_id_for", "gx_domain_check", "import_file", "import_inbox",
     "inbox_files", "inbox_paths", "map_headers", "norm_header", "occurred_at_for", "parse_day",
-    "parse_sanction_code", "read_ledger", "read_table", "rejected_dir_for", "region_from_filename", "scan_inbox", "source_for",
+    "parse_sanction_code", "read_ledger", "read_table", "rejected_dir_for", "region_from_filename", "scan_inbox",
+    "source_for",
 ]

@@ -94,7 +94,7 @@ def read_ledger(archive_dir: Path | str) -> dict[str, str]:
     path = Path(archive_dir) / LEDGER_NAME
     if not path.exists():
         return {}
-    known = {}
+    known: dict[str, str] = {}
     with open(path, newline="", encoding="utf-8", errors="replace") as f:
         for row in csv.reader(f):
             # a line cut short by a crash is skipped: that event is then sent with the file's own time
@@ -191,7 +191,8 @@ def import_file(path: Path | str, producer: Producer, *, archive_dir: Path | str
     """Import one export: send its valid rows, write `<name>.result.csv`, move it into `archive_dir`.
 
     A file that cannot be read, or lacks a required column, is not imported: it goes to
-    `rejected/` beside `archive_dir` (see `rejected_dir_for`) with a result file that says why. `agency` is the default for rows without an Instansi; `region`
+    `rejected/` beside `archive_dir` (see `rejected_dir_for`) with a result file that says why.
+    `agency` is the default for rows without an Instansi; `region`
     (Kemendagri code) sets the source and, with no `agency`, the default agency; without it the
     region is read from the file name's start (`33.72_...`). Raises ImportSendError (file left in
     place) when Kafka does not acknowledge the events.

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from netra.contracts.decode import decode
 from netra.contracts.events import SCHEMA_VERSION
@@ -195,7 +195,7 @@ def _check_row(payload: dict, reasons: list[str], failed: set[str], source: str,
         all_reasons.append("sanction.unknown_code:payload.sanction_code")
     if all_reasons or not decoded.ok:
         return None, list(dict.fromkeys(all_reasons))
-    event = decoded.event
+    event = cast(dict, decoded.event)  # an event: decoded.ok
     event["event_id"] = event_id_for(source, event["payload"])
     # an event sent before goes out again exactly as it was first sent
     event["occurred_at"] = first_sent.get(event["event_id"], event["occurred_at"])
@@ -244,7 +244,7 @@ def build_events(table: Table, *, source_region: str | None, default_agency: str
 
     if domain_check is not None:
         checked = [c for c in candidates if c.event is not None]
-        for candidate, domain_reasons in zip(checked, domain_check([c.event for c in checked])):
+        for candidate, domain_reasons in zip(checked, domain_check([cast(dict, c.event) for c in checked])):
             if domain_reasons:
                 candidate.event = None
                 candidate.result.status = "rejected"

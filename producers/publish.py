@@ -34,6 +34,8 @@ def check_ingress_topic(topic: str) -> None:
 
 @dataclass
 class PublishReport:
+    """What a publish sent, refused and failed to deliver."""
+
     topic: str
     sent: int = 0
     refused: list[tuple[int, str]] = field(default_factory=list)
@@ -42,21 +44,24 @@ class PublishReport:
     undelivered: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
+        """Return a one-line human summary of the publish."""
         rate = self.sent / self.seconds if self.seconds > 0 else 0.0
         text = f"sent {self.sent} events to {self.topic} in {self.seconds:.1f}s ({rate:,.0f}/s)"
         if self.refused:
-            text += f"; refused {len(self.refused)} line(s): " + "; ".join(f"line {n}: {why}" for n, why in self.refused[:10])
+            text += (f"; refused {len(self.refused)} line(s): "
+                     + "; ".join(f"line {n}: {why}" for n, why in self.refused[:10]))
         if self.undelivered:
             text += (f"; {len(self.undelivered)} line(s) NOT delivered by the broker: "
                      + "; ".join(f"line {n}: {why}" for n, why in self.undelivered[:10]) + " (publish them again)")
         if self.stopped_at is not None:
-            text += f". Stopped at line {self.stopped_at}: lines after it were NOT sent (use --skip-invalid to send them)"
+            text += (f". Stopped at line {self.stopped_at}: lines after it were NOT sent "
+                     "(use --skip-invalid to send them)")
         return text
 
 
 def message_key(obj: dict) -> bytes | None:
     """The contract's key (payload business id) when it can be read; else None (the validator will say why)."""
-    et = EVENT_TYPES.get(obj.get("event_type")) if isinstance(obj.get("event_type"), str) else None
+    et = EVENT_TYPES.get(obj["event_type"]) if isinstance(obj.get("event_type"), str) else None
     payload = obj.get("payload")
     if et is None or not isinstance(payload, dict) or payload.get(et.key_field) is None:
         return None
@@ -101,4 +106,5 @@ def publish_lines(producer, topic: str, lines: Iterable[bytes], *, skip_invalid:
 
 
 def open_lines(path: str) -> IO[bytes]:
+    """Open `path` for reading bytes (stdin when it is "-")."""
     return sys.stdin.buffer if path == "-" else open(path, "rb")

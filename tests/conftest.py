@@ -1,4 +1,6 @@
-"""Shared fixtures. Service fixtures start REAL components in a throw-away NETRA_HOME:
+"""Shared fixtures.
+
+Service fixtures start REAL components in a throw-away NETRA_HOME:
 
 - `pg_settings`: embedded PostgreSQL (pgserver) with the warehouse migrated.
 - `stack_settings`: that plus a real Kafka broker (KRaft) on free ports, topics created.

@@ -11,7 +11,8 @@ Needs only kafka-python (`pip install kafka-python`); nothing of Netra is import
 
 Settings (environment): NETRA_KAFKA_BOOTSTRAP (default 127.0.0.1:9092), NETRA_KAFKA_USERNAME and
 NETRA_KAFKA_PASSWORD (your SASL/SCRAM-SHA-512 principal, e.g. `bawaslu`; the broker's ACLs let it write
-reports.raw and read rejects.bawaslu only), NETRA_SOURCE (default bawaslu:33.72), NETRA_REJECT_TIMEOUT_S (default 120). Exit code 0 when the reject came back.
+reports.raw and read rejects.bawaslu only), NETRA_SOURCE (default bawaslu:33.72), NETRA_REJECT_TIMEOUT_S
+(default 120). Exit code 0 when the reject came back.
 Before sending for real, check a file offline with `netra validate events.jsonl --topic reports.raw`.
 """
 from __future__ import annotations

@@ -53,6 +53,7 @@ class Decoded:
 
     @property
     def ok(self) -> bool:
+        """True when the event decoded and no reasons were found."""
         return self.event is not None and not self.reasons
 
 

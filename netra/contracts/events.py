@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeAlias, Union
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -104,6 +104,8 @@ class _Strict(BaseModel):
 
 
 class Subject(_Strict):
+    """One ASN named in a report: NIP (when known), name, agency and position."""
+
     nip: Nip | None
     name: Text
     agency: Text
@@ -111,12 +113,16 @@ class Subject(_Strict):
 
 
 class Reporter(_Strict):
+    """Who filed the report; NIK and name are dropped by the enricher and never reach Postgres."""
+
     type: Literal["voter", "monitor", "participant", "supervisor"]
     nik: Nik | None = None
     name: Text | None = None
 
 
 class ReportFiled(_Strict):
+    """A Bawaslu report (laporan) or finding (temuan) of an election-neutrality violation."""
+
     report_id: Opaque
     kind: Literal["laporan", "temuan"]
     election_id: ElectionId
@@ -129,6 +135,8 @@ class ReportFiled(_Strict):
 
 
 class ReportDecided(_Strict):
+    """Bawaslu's decision on a report; `proven_nips` names the ASN it proved."""
+
     report_id: Opaque
     decision: Literal["proven", "not_proven", "not_registered", "stopped"]
     decided_on: Day
@@ -145,6 +153,8 @@ class ReportDecided(_Strict):
 
 
 class RecommendationIssued(_Strict):
+    """A KASN/BKN sanction recommendation for one ASN in one case, to the PPK agency."""
+
     recommendation_id: Opaque
     report_id: Opaque
     nip: Nip
@@ -156,12 +166,16 @@ class RecommendationIssued(_Strict):
 
 
 class RecommendationClosed(_Strict):
+    """A recommendation closed without a sanction (not proven, cancelled, rejected, left service)."""
+
     recommendation_id: Opaque
     reason: Literal["not_proven", "cancelled", "rejected", "left_service"]
     closed_on: Day
 
 
 class SanctionImposed(_Strict):
+    """A disciplinary sanction decree (SK) recorded by a BKPSDM, neutrality-related or not."""
+
     sanction_id: Opaque
     nip: Nip | None
     name: Text
@@ -175,6 +189,8 @@ class SanctionImposed(_Strict):
 
 
 class SanctionRevoked(_Strict):
+    """A sanction decree revoked (e.g. on appeal)."""
+
     sanction_id: Opaque
     revoked_on: Day
     reason: Annotated[str, StringConstraints(min_length=1, max_length=400), Clean]
@@ -184,50 +200,63 @@ class SanctionRevoked(_Strict):
 
 
 class _Envelope(_Strict):
-    event_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    event_id: Annotated[str, StringConstraints(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     schema_version: Annotated[StrictInt, Field(ge=1, le=1)]
     source: Annotated[str, StringConstraints(pattern=r"^[a-z0-9:._-]{1,64}$")]
     occurred_at: Timestamp
 
 
 class ReportFiledEvent(_Envelope):
+    """Envelope of a `report.filed` event (topic reports.raw, key report_id)."""
+
     event_type: Literal["report.filed"]
     payload: ReportFiled
 
 
 class ReportDecidedEvent(_Envelope):
+    """Envelope of a `report.decided` event (topic reports.raw, key report_id)."""
+
     event_type: Literal["report.decided"]
     payload: ReportDecided
 
 
 class RecommendationIssuedEvent(_Envelope):
+    """Envelope of a `recommendation.issued` event (topic recommendations.raw)."""
+
     event_type: Literal["recommendation.issued"]
     payload: RecommendationIssued
 
 
 class RecommendationClosedEvent(_Envelope):
+    """Envelope of a `recommendation.closed` event (topic recommendations.raw)."""
+
     event_type: Literal["recommendation.closed"]
     payload: RecommendationClosed
 
 
 class SanctionImposedEvent(_Envelope):
+    """Envelope of a `sanction.imposed` event (topic sanctions.raw, key sanction_id)."""
+
     event_type: Literal["sanction.imposed"]
     payload: SanctionImposed
 
 
 class SanctionRevokedEvent(_Envelope):
+    """Envelope of a `sanction.revoked` event (topic sanctions.raw, key sanction_id)."""
+
     event_type: Literal["sanction.revoked"]
     payload: SanctionRevoked
 
 
-Event = Union[
-    ReportFiledEvent,
-    ReportDecidedEvent,
-    RecommendationIssuedEvent,
-    RecommendationClosedEvent,
-    SanctionImposedEvent,
-    SanctionRevokedEvent,
-]
+Event: TypeAlias = (
+    ReportFiledEvent
+    | ReportDecidedEvent
+    | RecommendationIssuedEvent
+    | RecommendationClosedEvent
+    | SanctionImposedEvent
+    | SanctionRevokedEvent
+)
 
 
 class EventType:
@@ -237,6 +266,7 @@ class EventType:
         self.name, self.model, self.topic, self.key_field = name, model, topic, key_field
 
     def key(self, event: dict) -> bytes:
+        """The Kafka key of `event`: its key field, UTF-8 encoded."""
         return str(event["payload"][self.key_field]).encode()
 
 
@@ -257,6 +287,8 @@ EVENT_TYPES: dict[str, EventType] = {
 
 
 class RecommendationOverdue(_Strict):
+    """An overdue notice: a recommendation past the PPK deadline with no sanction."""
+
     recommendation_id: Opaque
     report_id: Opaque
     ppk_agency: Text

@@ -102,6 +102,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "reason-codes.md"
 
 
 def render() -> str:
+    """Render the reason-code reference document as Markdown."""
     lines = [
         "# Rejection reason codes",
         "",
@@ -127,6 +128,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the reason-code document, or with --check fail when it is stale."""
     argv = sys.argv[1:] if argv is None else argv
     if "--check" in argv:
         ok = DOC.exists() and DOC.read_text() == render()

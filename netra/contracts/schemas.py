@@ -18,6 +18,7 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 
 def schema_for(event_type: str) -> dict:
+    """The JSON Schema of one event type."""
     et = ALL_TYPES[event_type]
     schema = et.model.model_json_schema(mode="validation")
     return {
@@ -47,6 +48,7 @@ def enriched_schema() -> dict:
 
 
 def rendered() -> dict[Path, str]:
+    """Every schema file's path mapped to its rendered text."""
     files = {
         SCHEMA_DIR / f"{name}.v{SCHEMA_VERSION}.json": json.dumps(schema_for(name), indent=2, sort_keys=True) + "\n"
         for name in ALL_TYPES
@@ -57,6 +59,7 @@ def rendered() -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the schema files, or with --check fail when any is stale."""
     argv = sys.argv[1:] if argv is None else argv
     stale = [p for p, text in rendered().items() if not p.exists() or p.read_text() != text]
     if "--check" in argv:

@@ -20,6 +20,7 @@ WIB = timezone(timedelta(hours=7))
 
 
 def alert_event_id(recommendation_id: str) -> str:
+    """The stable event id of the overdue alert for one recommendation."""
     return str(uuid.uuid5(NETRA_ALERTS, f"recommendation.overdue:{recommendation_id}"))
 
 

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 
 @dataclass
 class RunRecord:
+    """What a reconcile run reports back to its history row."""
+
     new_events: int | None = None
 
 

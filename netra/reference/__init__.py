@@ -25,6 +25,8 @@ NOT_A_SANCTION = frozenset({12})
 
 @dataclass(frozen=True)
 class Region:
+    """One province or regency from the region reference list."""
+
     code: str
     name: str
     level: str  # province | regency
@@ -34,6 +36,8 @@ class Region:
 
 @dataclass(frozen=True)
 class SanctionType:
+    """One sanction type from the sanction reference list."""
+
     code: int
     name: str
     level: str  # moral | ringan | sedang | berat
@@ -42,6 +46,8 @@ class SanctionType:
 
 @dataclass(frozen=True)
 class Election:
+    """One election and its campaign dates."""
+
     election_id: str
     campaign_start: date
     campaign_end: date
@@ -62,12 +68,14 @@ ELECTIONS = {
 
 @lru_cache(maxsize=1)
 def regions() -> dict[str, Region]:
+    """All regions by code."""
     with open(HERE / "regions.csv", newline="", encoding="utf-8") as f:
         return {r["code"]: Region(**r) for r in csv.DictReader(f)}
 
 
 @lru_cache(maxsize=1)
 def sanction_types() -> dict[int, SanctionType]:
+    """All sanction types by code, without the codes that are not sanctions."""
     out = {}
     with open(HERE / "sanction_types.csv", newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
@@ -87,5 +95,6 @@ def sanction_reasons() -> tuple[str, ...]:
 
 
 def sanction_level(code: int | None) -> str | None:
+    """The level of a sanction code, or None when it is unknown."""
     st = sanction_types().get(code) if code is not None else None
     return st.level if st else None

@@ -89,6 +89,8 @@ _KIND_MARKERS = {
 
 @dataclass(frozen=True)
 class Agency:
+    """One agency from the BKN agency reference list."""
+
     bkn_id: str
     bkn_code: str
     name: str
@@ -104,6 +106,8 @@ class Agency:
 
 @dataclass(frozen=True)
 class AgencyMatch:
+    """The agency a name was matched to, with its score and method."""
+
     bkn_id: str | None
     score: float
     method: Literal["alias", "fuzzy"] | None

@@ -110,6 +110,7 @@ def build(
 
 
 def render(rows: list[tuple[str, str, str]]) -> str:
+    """Render the alias rows as CSV text."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(("alias", "bkn_id", "kind"))
@@ -118,6 +119,7 @@ def render(rows: list[tuple[str, str, str]]) -> str:
 
 
 def main(path: Path = OUT) -> None:
+    """Build the agency aliases and write them to `path`."""
     rows, dropped = build()
     path.write_text(render(rows), encoding="utf-8")
     print(f"wrote {len(rows)} aliases to {path}; dropped {len(dropped)} ambiguous: {sorted(dropped)}")

@@ -21,6 +21,8 @@ Say = Callable[[str], None]
 
 @dataclass
 class ComponentStatus:
+    """Whether one stack component runs, where, and whether Netra started it."""
+
     name: str
     running: bool
     where: str
@@ -29,6 +31,7 @@ class ComponentStatus:
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    """True when a TCP connection to host:port succeeds within the timeout."""
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True
@@ -37,6 +40,7 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
 
 
 def pid_alive(pid: int | None) -> bool:
+    """True when a process with this pid exists."""
     if not pid:
         return False
     try:
@@ -53,6 +57,7 @@ def pid_alive(pid: int | None) -> bool:
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float, say: Say, interval: float = 0.5) -> None:
+    """Wait until `check` is true, or raise when the timeout passes."""
     say(f"  waiting for {what} (up to {timeout:.0f}s) ...")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -96,16 +101,19 @@ class StackState:
         self.path = settings.home / "stack.json"
 
     def load(self) -> dict:
+        """The saved stack state, or an empty dict when there is none."""
         try:
             return json.loads(self.path.read_text())
         except (OSError, ValueError):
             return {}
 
     def save(self, state: dict) -> None:
+        """Write the stack state file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(state, indent=2, sort_keys=True))
 
     def update(self, name: str, info: dict | None) -> None:
+        """Set or (with None) remove one component's entry in the state file."""
         state = self.load()
         if info is None:
             state.pop(name, None)
@@ -115,6 +123,7 @@ class StackState:
 
 
 def up(settings: Settings, say: Say = print, with_airflow: bool = False) -> None:
+    """Start Kafka and PostgreSQL, and Airflow when asked (idempotent)."""
     from netra.stack import airflow, kafka, postgres
 
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -127,6 +136,7 @@ def up(settings: Settings, say: Say = print, with_airflow: bool = False) -> None
 
 
 def down(settings: Settings, say: Say = print) -> None:
+    """Stop the components Netra started."""
     from netra.stack import airflow, kafka, postgres
 
     say("netra stack down")
@@ -137,6 +147,7 @@ def down(settings: Settings, say: Say = print) -> None:
 
 
 def status(settings: Settings) -> list[ComponentStatus]:
+    """The status of each stack component."""
     from netra.stack import airflow, kafka, postgres
 
     return [kafka.status(settings), postgres.status(settings), airflow.status(settings)]

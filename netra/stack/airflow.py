@@ -21,6 +21,7 @@ DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags"
 
 
 def airflow_home(settings: Settings) -> Path:
+    """The AIRFLOW_HOME of the local stack."""
     return settings.home / "airflow"
 
 
@@ -89,7 +90,7 @@ def _listening_pids(port: int) -> set[int]:
             fields = line.split()
             if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A = LISTEN
                 inodes.add(fields[9])
-    pids = set()
+    pids: set[int] = set()
     if not inodes:
         return pids
     for proc in Path("/proc").iterdir():
@@ -136,6 +137,7 @@ def answered_by_us(settings: Settings, pid: int) -> bool | None:
 
 
 def up(settings: Settings, say: Say) -> None:
+    """Start Airflow standalone for the local stack (idempotent)."""
     state = StackState(settings)
     mine = state.load().get("airflow", {})
     if pid_alive(mine.get("pid")):
@@ -177,6 +179,7 @@ def up(settings: Settings, say: Say) -> None:
 
 
 def down(settings: Settings, say: Say) -> None:
+    """Stop the Airflow that Netra started."""
     state = StackState(settings)
     pid = state.load().get("airflow", {}).get("pid")
     if pid_alive(pid):
@@ -186,6 +189,7 @@ def down(settings: Settings, say: Say) -> None:
 
 
 def status(settings: Settings) -> ComponentStatus:
+    """Whether Airflow runs and whether Netra started it."""
     pid = StackState(settings).load().get("airflow", {}).get("pid")
     mine = pid_alive(pid)
     running = mine and port_open("127.0.0.1", settings.airflow_port) and answered_by_us(settings, pid) is not False

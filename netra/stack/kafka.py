@@ -40,6 +40,7 @@ Configuration:
 
 
 def cache_dir(version: str) -> Path:
+    """Where the Kafka jars of a version are cached."""
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return base / "netra" / f"kafka-{version}"
 
@@ -139,6 +140,7 @@ def write_config(settings: Settings) -> Path:
 
 
 def format_storage(settings: Settings, lib: Path, props: Path, say: Say) -> None:
+    """Format the KRaft storage once, refusing data from before authentication."""
     _, data = _dirs(settings)
     if (data / "meta.properties").exists():
         if not (data.parent / AUTH_STAMP).exists():
@@ -163,6 +165,7 @@ def format_storage(settings: Settings, lib: Path, props: Path, say: Say) -> None
 
 
 def cluster_id_on_disk(settings: Settings) -> str | None:
+    """The cluster id in the broker's meta.properties, or None when it is not formatted."""
     _, data = _dirs(settings)
     try:
         for line in (data / "meta.properties").read_text().splitlines():
@@ -256,7 +259,8 @@ def up(settings: Settings, say: Say) -> None:
         raise
     if proc.poll() is not None:
         state.update("kafka", None)
-        raise RuntimeError(f"Kafka exited with code {proc.returncode}; see {root / 'server.log'} and {root / 'stdout.log'}")
+        raise RuntimeError(f"Kafka exited with code {proc.returncode}; "
+                           f"see {root / 'server.log'} and {root / 'stdout.log'}")
     _check_identity(settings)
     say("kafka: up")
 
@@ -271,6 +275,7 @@ def _check_identity(settings: Settings) -> None:
 
 
 def down(settings: Settings, say: Say) -> None:
+    """Stop the Kafka broker that Netra started."""
     state = StackState(settings)
     pid = state.load().get("kafka", {}).get("pid")
     if _is_our_broker_process(pid, _dirs(settings)[0] / "server.properties"):  # never a reused pid
@@ -280,6 +285,7 @@ def down(settings: Settings, say: Say) -> None:
 
 
 def status(settings: Settings) -> ComponentStatus:
+    """Whether Kafka answers and whether Netra started it."""
     pid = StackState(settings).load().get("kafka", {}).get("pid")
     mine = _is_our_broker_process(pid, _dirs(settings)[0] / "server.properties")
     running = port_open(*_hostport(settings))

@@ -156,7 +156,7 @@ def _start(settings: Settings, say: Say) -> None:
     pgdata.mkdir(parents=True, exist_ok=True)
     # pgserver's initdb with its permission handling for root; `self` needs only these attributes
     PostgresServer.ensure_pgdata_inited(SimpleNamespace(pgdata=pgdata, system_user=system_user,
-                                                        postgres_user="postgres"))
+                                                        postgres_user="postgres"))  # type: ignore[arg-type]
     _write_auth_files(pgdata, system_user)
     socket_dir = find_suitable_socket_dir(pgdata, PostgresServer.runtime_path)
     if system_user and socket_dir != pgdata:
@@ -170,7 +170,7 @@ def _start(settings: Settings, say: Say) -> None:
             "-o", "-c unix_socket_permissions=0700 -c password_encryption=scram-sha-256",
             "start"]
     try:
-        pg.pg_ctl(args, pgdata=pgdata, user=system_user, timeout=90)
+        pg.pg_ctl(args, pgdata=pgdata, user=system_user, timeout=90)  # type: ignore[attr-defined]
     except Exception as exc:
         tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
         raise RuntimeError(f"PostgreSQL did not start ({exc}); end of {log}:\n{tail}") from None
@@ -182,11 +182,13 @@ def _start(settings: Settings, say: Say) -> None:
 
 
 def owner_uri(settings: Settings, database: str = DATABASE) -> str:
+    """The owner's connection URI over the unix socket."""
     info = _postmaster(settings)
     return f"postgresql://postgres@/{database}?host={info.socket_dir}&port={info.port}"
 
 
 def up(settings: Settings, say: Say) -> None:
+    """Start the embedded PostgreSQL (idempotent)."""
     if settings.pg_dsn:
         say("postgres: using NETRA_PG_DSN (not started by netra)")
         return
@@ -224,6 +226,7 @@ def up(settings: Settings, say: Say) -> None:
 
 
 def down(settings: Settings, say: Say) -> None:
+    """Stop the embedded PostgreSQL that Netra started."""
     state = StackState(settings)
     if "postgres" not in state.load():
         return
@@ -238,6 +241,7 @@ def down(settings: Settings, say: Say) -> None:
 
 
 def status(settings: Settings) -> ComponentStatus:
+    """Whether PostgreSQL answers and where it is."""
     if settings.pg_dsn:
         return ComponentStatus("postgres", _external_answers(settings.pg_dsn), "NETRA_PG_DSN", False)
     pgdata = _pgdata(settings)

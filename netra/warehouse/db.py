@@ -128,6 +128,7 @@ def pending_migrations(conn) -> list[str]:
 
 
 def migration_files() -> list[Path]:
+    """The migration files, in order."""
     return sorted(MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql"))
 
 

@@ -1,4 +1,7 @@
-"""import_bkpsdm_exports: the DAG parses, never overlaps itself, and dag.test() imports an inbox file through real Kafka."""
+"""import_bkpsdm_exports: the DAG parses, never overlaps itself, and imports an inbox file through real Kafka.
+
+dag.test() runs the import end to end.
+"""
 from __future__ import annotations
 
 import os

@@ -1,4 +1,7 @@
-"""BKPSDM export -> real Kafka -> validator/enricher/sink -> raw.events: exactly the good rows, once, even when re-imported."""
+"""BKPSDM export -> real Kafka -> validator/enricher/sink -> raw.events: exactly the good rows, once.
+
+The good rows land once even when the export is imported again.
+"""
 from __future__ import annotations
 
 import shutil

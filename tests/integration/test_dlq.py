@@ -80,7 +80,8 @@ def test_replay_after_a_reference_fix_lands_the_events_with_their_original_ids(
     assert dlq.list_rejects(db, reason="region.unknown") == [], "replayed rows are not listed again"
     assert len(dlq.list_rejects(db, reason="region.unknown", include_replayed=True)) == 3
     producer = make_producer(pipeline)
-    assert dlq.replay(db, producer, reason="region.unknown", secret=pipeline.hmac_key, say=lambda _m: None).replayed == 0
+    assert dlq.replay(db, producer, reason="region.unknown", secret=pipeline.hmac_key,
+                      say=lambda _m: None).replayed == 0
     producer.close()
 
 

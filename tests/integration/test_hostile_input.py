@@ -66,7 +66,8 @@ CASES = {
                       "schema.required:payload.category"),
     "extra_field": ("reports.raw", _with("extra", "payload.colour", "red"), "schema.unknown_field:payload.colour"),
     # a field name with a NUL ends up in the reason code: it must not stall the sink
-    "nul_in_field_name": ("reports.raw", _with("nul-key", "payload.bad\u0000key", 1), "schema.unknown_field:payload.bad"),
+    "nul_in_field_name": ("reports.raw", _with("nul-key", "payload.bad\u0000key", 1),
+                          "schema.unknown_field:payload.bad"),
     "legacy_nip": ("reports.raw", enc(filed("legacy", subjects=[{"nip": "150123456", "name": "Lama",
                                                                  "agency": "Pemkot Surakarta"}])),
                    "nip.legacy_format:payload.subjects.0.nip"),

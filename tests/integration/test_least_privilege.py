@@ -154,7 +154,9 @@ def test_analyst_reads_mart_and_ref_only_and_sees_no_nip_or_nik(pipeline, analys
     season = generate_season(tmp_path / "season", seed=7, scale=0.05, as_of=date(2024, 2, 6))
     publish_files(pipeline, season.files)
     run_stages(pipeline)
-    run_reconcile(date(2024, 2, 6))
+    from expectations.warehouse_audit import audit_marts_in_db
+
+    run_reconcile(date(2024, 2, 6), auditor=audit_marts_in_db)
 
     with analyst, analyst.cursor() as cur:
         cur.execute("SELECT current_user, pg_has_role('netra_analyst', 'member')")

@@ -152,7 +152,7 @@ def test_status_json_has_consumer_liveness_and_the_last_failed_reconcile(pipelin
 
     with pytest.raises(ZeroDivisionError):
         with recorded(db, date(2024, 2, 6), "test"):
-            1 / 0
+            _ = 1 / 0
     assert main(["status", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["consumers"]) == {"validator", "enricher", "sink"}

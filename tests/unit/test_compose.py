@@ -85,7 +85,10 @@ def container_ports(service: str, env: dict[str, str] | None = None) -> dict[int
 
 
 def listeners(raw: str) -> dict[str, tuple[str, int]]:
-    """'PLAINTEXT://kafka:9092,CONTROLLER://:9093' -> {'PLAINTEXT': ('kafka', 9092), ...}"""
+    """Map a Kafka listeners string to {name: (host, port)}.
+
+    'PLAINTEXT://kafka:9092,CONTROLLER://:9093' -> {'PLAINTEXT': ('kafka', 9092), ...}
+    """
     out = {}
     for entry in raw.split(","):
         name, address = entry.strip().split("://", 1)
@@ -146,7 +149,8 @@ def test_each_service_gets_only_its_own_credentials():
     assert "NETRA_PG_DSN" not in environment("airflow"), "the DAGs run as netra_pipeline"
     kafka = environment("kafka")
     assert "StandardAuthorizer" in kafka.get("KAFKA_AUTHORIZER_CLASS_NAME", "")
-    assert kafka.get("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND") == "false" and kafka.get("KAFKA_SUPER_USERS") == "User:admin"
+    assert kafka.get("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND") == "false"
+    assert kafka.get("KAFKA_SUPER_USERS") == "User:admin"
     assert "PLAINTEXT:PLAINTEXT" not in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"], "no unauthenticated listener"
 
 

@@ -229,7 +229,8 @@ def test_election_id(election, ok):
     assert reasons_of(make_event("report.filed", election_id=election)) == expected
 
 
-@pytest.mark.parametrize("code, ok", [(1, True), (4, True), (21, True), (28, True), (12, False), (26, False), (99, False)])
+@pytest.mark.parametrize("code, ok", [(1, True), (4, True), (21, True), (28, True),
+                                      (12, False), (26, False), (99, False)])
 def test_sanction_code(code, ok):
     expected = [] if ok else ["sanction.unknown_code:payload.sanction_code"]
     assert reasons_of(make_event("sanction.imposed", sanction_code=code)) == expected
@@ -254,7 +255,8 @@ _DATE_FIELDS = [
 
 
 @pytest.mark.parametrize("event_type, field", _DATE_FIELDS)
-@pytest.mark.parametrize("day, ok", [("1999-12-31", False), ("2000-01-01", True), ("2025-06-30", True), ("2025-07-01", False)])
+@pytest.mark.parametrize("day, ok", [("1999-12-31", False), ("2000-01-01", True),
+                                     ("2025-06-30", True), ("2025-07-01", False)])
 def test_business_date_range(event_type, field, day, ok):
     expected = [] if ok else [f"date.out_of_range:payload.{field}"]
     assert reasons_of(make_event(event_type, **{field: day})) == expected

@@ -24,7 +24,8 @@ def test_producer_arguments_come_from_the_settings():
 
 
 def test_consumer_arguments_come_from_the_settings():
-    config = kafka_tuning.consumer_config(settings(NETRA_KAFKA_FETCH_MIN_BYTES="1000", NETRA_KAFKA_FETCH_MAX_WAIT_MS="50",
+    config = kafka_tuning.consumer_config(settings(NETRA_KAFKA_FETCH_MIN_BYTES="1000",
+                                                   NETRA_KAFKA_FETCH_MAX_WAIT_MS="50",
                                                    NETRA_KAFKA_MAX_PARTITION_FETCH_BYTES="16777216"))
     assert (config["fetch_min_bytes"], config["fetch_max_wait_ms"]) == (1000, 50)
     assert config["max_partition_fetch_bytes"] == 16777216 <= config["fetch_max_bytes"]

@@ -29,7 +29,7 @@ def test_bad_values_fail_fast_with_the_setting_name(env, message):
 
 def test_hmac_key_is_required_outside_demo_mode(tmp_path):
     with pytest.raises(SettingsError, match="NETRA_HMAC_KEY"):
-        load({"NETRA_HOME": str(tmp_path)}).hmac_key
+        _ = load({"NETRA_HOME": str(tmp_path)}).hmac_key
     demo = load({"NETRA_HOME": str(tmp_path), "NETRA_DEMO_MODE": "true"})
     assert demo.hmac_key == demo.hmac_key and len(demo.hmac_key) == 64
     assert (tmp_path / "hmac.key").stat().st_mode & 0o077 == 0, "the demo key file is private"

@@ -19,7 +19,8 @@ def no_domain_rules(events, reports=None):
 
 def test_validator_splits_a_batch_into_valid_and_dlq_with_reasons():
     stage = Validator(batch_rules=no_domain_rules)
-    out = stage.process([record(FILED, offset=0), record(b"nope", offset=1), record(FILED, topic="sanctions.raw", offset=2)])
+    out = stage.process([record(FILED, offset=0), record(b"nope", offset=1),
+                         record(FILED, topic="sanctions.raw", offset=2)])
     assert [m.topic for m in out.forward] == ["events.valid"]
     assert json.loads(out.forward[0].value)["payload"]["subjects"][0]["nip"] == "198609262015051001"
     assert out.forward[0].key == b"001/Reg/LP/PW/Kota/33.72/XI/2020"
