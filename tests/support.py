@@ -54,6 +54,14 @@ def reconcile(conn, *args, **kwargs):
     return run.reconcile(conn, *args, auditor=audit_marts_in_db, **kwargs)
 
 
+def check_published_marts(*args, **kwargs):
+    """netra.reconcile.run.check_published_marts with the auditor the daily DAG passes (expectations' GX)."""
+    from expectations.warehouse_audit import audit_marts_in_db
+    from netra.reconcile import run
+
+    return run.check_published_marts(*args, auditor=audit_marts_in_db, **kwargs)
+
+
 def truncate_warehouse(conn) -> None:
     """Empty every table but reference data and the migration ledger (raw, core, mart, mart_stage, ...)."""
     tables = warehouse_tables(conn)

@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
-from netra.reconcile.run import MART_TABLES, reconcile
-from support import land_season
+from netra.reconcile.run import MART_TABLES
+from support import land_season, reconcile
 
 
 def _split(season, tmp_path: Path, share: float):
