@@ -7,6 +7,7 @@ exiting, and one running through a restart of either carries on.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from consumers.loop import Counters, KafkaEmitter, Stage, StopFlag, run
@@ -136,6 +137,9 @@ class OnAssignment:
         self._prepare = prepare
         self.pending: set = set()
         self._just_prepared = False
+        # the listener runs on kafka-python's IO thread, poll() on the loop's: both change `pending`
+        self._lock = threading.Lock()
+        self._assigned_since: set = set()  # partitions the listener (re)assigned since poll() took its snapshot
 
     def __getattr__(self, name):
         return getattr(self._consumer, name)
@@ -157,25 +161,35 @@ class OnAssignment:
 
         class _PauseUntilPrepared(ConsumerRebalanceListener):
             def on_partitions_revoked(self, revoked):
-                outer.pending -= set(revoked)
+                with outer._lock:
+                    outer.pending -= set(revoked)
 
             def on_partitions_assigned(self, assigned):
                 new = [tp for tp in assigned if tp.topic in outer._topics]
                 if new:
-                    outer._consumer.pause(*new)
-                    outer.pending |= set(new)
+                    with outer._lock:
+                        outer._consumer.pause(*new)
+                        outer.pending |= set(new)
+                        outer._assigned_since |= set(new)
 
         return _PauseUntilPrepared()
 
     def poll(self, **kwargs):
         """Prepare and resume the pending partitions, then poll the consumer."""
-        if self.pending:
-            parts = [tp for tp in self.pending if tp in self._consumer.assignment()]
+        with self._lock:
+            todo = set(self.pending)
+            self._assigned_since = set()
+        if todo:
+            parts = [tp for tp in todo if tp in self._consumer.assignment()]
             if parts:
                 self._prepare(parts)
-                self._consumer.resume(*parts)
-                self._just_prepared = True
-            self.pending.clear()
+            with self._lock:
+                # a partition (re)assigned while `prepare` ran was paused again by the listener and stays
+                # pending for the next poll; clearing it here would leave it paused for good
+                again = (self.pending - todo) | (self.pending & self._assigned_since)
+                self._consumer.resume(*[tp for tp in parts if tp not in again])
+                self.pending = again
+                self._just_prepared = bool(parts)
         return self._consumer.poll(**kwargs)
 
 
