@@ -12,30 +12,13 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from netra.settings import Settings, SettingsError
+from netra.settings import Settings
 from netra.stack import ComponentStatus, PortTaken, Say, StackState, pid_alive, port_open, stop_pid
-from netra.warehouse.db import DATABASE, PIPELINE_ROLE, pipeline_dsn  # noqa: F401  (pipeline_dsn: re-exported)
+from netra.warehouse.db import DATABASE, PIPELINE_ROLE, embedded_dsn_file, pipeline_dsn  # noqa: F401  (pipeline_dsn: re-exported)
 
 
 def _pgdata(settings: Settings) -> Path:
     return settings.home / "pg" / "data"
-
-
-def _dsn_file(settings: Settings) -> Path:
-    return settings.home / "pg" / "dsn"
-
-
-def dsn(settings: Settings) -> str:
-    """The DSN to use: NETRA_PG_DSN, else the embedded server's (which `netra stack up` must have started)."""
-    if settings.pg_dsn:
-        return settings.pg_dsn
-    try:
-        return _dsn_file(settings).read_text().strip()
-    except OSError:
-        raise SettingsError(
-            f"no PostgreSQL: NETRA_PG_DSN is empty and the embedded server under {settings.home / 'pg'} "
-            "has not been started. Run `netra stack up` (or set NETRA_PG_DSN)."
-        ) from None
 
 
 def _quiet_pgserver(settings: Settings) -> None:
@@ -219,7 +202,7 @@ def up(settings: Settings, say: Say) -> None:
     finally:
         conn.close()
     uri = owner_uri(settings)
-    _dsn_file(settings).write_text(uri)
+    embedded_dsn_file(settings).write_text(uri)
     say(f"postgres: up (owner: unix socket {uri}; logins: {settings.analyst_dsn('USER')})")
 
 
@@ -246,7 +229,7 @@ def status(settings: Settings) -> ComponentStatus:
         return ComponentStatus("postgres", _external_answers(settings.pg_dsn), "NETRA_PG_DSN", False)
     pgdata = _pgdata(settings)
     running = pgdata.exists() and _running(settings)
-    where = _dsn_file(settings).read_text().strip() if _dsn_file(settings).exists() else str(pgdata)
+    where = embedded_dsn_file(settings).read_text().strip() if embedded_dsn_file(settings).exists() else str(pgdata)
     return ComponentStatus("postgres", running, where, "postgres" in StackState(settings).load())
 
 
