@@ -55,11 +55,6 @@ def consumers_status(settings: Settings) -> dict[str, dict]:
         admin.close()
 
 
-def consumer_lag(settings: Settings) -> dict[str, int | None]:
-    """Messages each stage's group has not committed yet."""
-    return {stage: c["lag"] for stage, c in consumers_status(settings).items()}
-
-
 def retention_status(settings: Settings) -> tuple[bool, str]:
     """Whether the ingress topics and events.dlq are at NETRA_INGRESS_RETENTION_DAYS (ok, one line)."""
     from netra.kafka_io import make_admin
