@@ -30,9 +30,10 @@ lock:
 demo: $(STAMP)
 	$(BIN)/netra demo
 
-## make test: lint and type check, then unit, DAG and integration tests (the tests start their own Kafka and Postgres)
+## make test: lint and type check, then unit, DAG and integration tests, the fault test among them
+## (the tests start their own Kafka and Postgres)
 test: $(STAMP) lint
-	$(BIN)/python -m pytest tests -q -m "not fault"
+	$(BIN)/python -m pytest tests -q
 
 ## make test-faults: the fault test (kill -9 of broker and Postgres under two consumers per stage)
 test-faults: $(STAMP)
