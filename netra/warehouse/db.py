@@ -1,4 +1,7 @@
-"""Connections and `netra db migrate`: versioned SQL files applied once each, in order, then reference data."""
+"""Connections and `netra db migrate`: versioned SQL files applied once each, in order, then the current
+definition of every function and view (netra/warehouse/definitions/, see netra/warehouse/sql.py), then
+reference data.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,8 +10,11 @@ from pathlib import Path
 
 from netra import reference
 from netra.settings import Settings, SettingsError
+from netra.warehouse.sql import Definition, definitions
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: What `netra db migrate` last applied of netra/warehouse/definitions/ (name and digest per file).
+DEFINITIONS_LEDGER = "public.netra_definitions"
 #: DOMAIN.md §2.3 (SKB 2022 as reported); the V-codes are Netra's.
 VIOLATION_CATEGORIES = (
     ("V01", "Banners, billboards or campaign props for a (pre-)candidate", "berat"),
@@ -133,9 +139,12 @@ def migration_files() -> list[Path]:
 
 
 def migrate(conn, say: Callable[[str], None] = print, pipeline_password: str | None = None) -> list[str]:
-    """Apply pending migrations, each in its own transaction; refuse if an applied file was edited.
+    """Apply pending migrations, then the current function and view definitions, in one transaction; refuse if
+    an applied migration file was edited.
 
-    Runs as the owner. With `pipeline_password`, also (re)sets the netra_pipeline login's password.
+    Runs as the owner. The definitions are re-applied every time (apply_definitions); a login that may not
+    change the schema (netra_pipeline) only checks that nothing is pending and the applied definitions are the
+    current ones. With `pipeline_password`, also (re)sets the netra_pipeline login's password.
     """
     applied_now = []
     with conn:
@@ -168,10 +177,67 @@ def migrate(conn, say: Callable[[str], None] = print, pipeline_password: str | N
                 cur.execute(sql)
                 cur.execute("INSERT INTO public.netra_migrations (version, sha256) VALUES (%s, %s)", (version, digest))
                 applied_now.append(version)
+            current = definitions()
+            stale = stale_definitions(cur, current)
+            if is_owner:  # every time: a definition changed by hand in the database is put back too
+                if stale:
+                    say(f"  applying definitions: {', '.join(stale)}")
+                apply_definitions(cur, current)
+            elif stale:
+                _require_owner(is_owner)
             load_reference(cur)
     if pipeline_password:
         set_login_password(conn, "netra_pipeline", pipeline_password)
     return applied_now
+
+
+def apply_definitions(cur, current: list[Definition]) -> None:
+    """Drop every function and view that has a definition file, create them again in dependency order, and
+    record what was applied; inside the migration's transaction, so readers see the old or the new objects.
+
+    Dropped rather than only replaced: CREATE OR REPLACE cannot drop, rename or retype a view's columns or a
+    function's result. The drop names every object at once and without CASCADE, so objects that depend on
+    each other go together, and one that no definition file re-creates (an operator's own view on a mart
+    view, say) stops the migration instead of vanishing. Grants and comments are in the files; the views
+    also get the schemas' default privileges again (migrations 0004 and 0015).
+    """
+    from psycopg2 import errors
+    from psycopg2.extras import execute_values
+
+    views = [d.name for d in current if d.kind == "view"]
+    functions = [d.name for d in current if d.kind == "function"]
+    try:
+        if views:
+            cur.execute("DROP VIEW IF EXISTS " + ", ".join(views))
+        if functions:  # by name alone: a definition may change the arguments
+            cur.execute("DROP FUNCTION IF EXISTS " + ", ".join(functions))
+    except errors.DependentObjectsStillExist as exc:  # the transaction is rolled back by the caller
+        detail = (exc.diag.message_detail or "").strip()
+        raise RuntimeError(
+            "cannot re-create the functions and views of netra/warehouse/definitions/: an object without a "
+            f"definition file depends on one of them ({detail}). Drop it in a migration, or give it a file there."
+        ) from None
+    for definition in current:
+        cur.execute(definition.sql)
+    cur.execute(f"CREATE TABLE IF NOT EXISTS {DEFINITIONS_LEDGER} ("
+                " name text PRIMARY KEY, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+    cur.execute(f"GRANT SELECT ON {DEFINITIONS_LEDGER} TO netra_pipeline")
+    cur.execute(f"DELETE FROM {DEFINITIONS_LEDGER}")
+    execute_values(cur, f"INSERT INTO {DEFINITIONS_LEDGER} (name, sha256) VALUES %s",
+                   [(d.name, d.sha256) for d in current])
+
+
+def stale_definitions(cur, current: list[Definition]) -> list[str]:
+    """The definitions whose applied version (per the ledger) is not the file's: all of them if none was
+    recorded. Reads only.
+    """
+    cur.execute("SELECT to_regclass(%s) IS NOT NULL", (DEFINITIONS_LEDGER,))
+    if not cur.fetchone()[0]:
+        return [d.name for d in current]
+    cur.execute(f"SELECT name, sha256 FROM {DEFINITIONS_LEDGER}")
+    applied = dict(cur.fetchall())
+    wanted = {d.name: d.sha256 for d in current}
+    return sorted(name for name in applied.keys() | wanted.keys() if applied.get(name) != wanted.get(name))
 
 
 def _require_owner(is_owner: bool) -> None:
