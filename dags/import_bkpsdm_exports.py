@@ -50,7 +50,7 @@ def import_bkpsdm_exports():
     @task
     def import_inbox(data_interval_end=None, dag_run=None) -> dict:
         from netra import settings
-        from netra.reconcile.run import as_of_for_run
+        from netra.dag_dates import as_of_for_run
         from producers.bkpsdm_import import import_inbox as run_import
 
         return run_import(settings.load(), today=as_of_for_run(data_interval_end, dag_run), say=print)

@@ -71,8 +71,10 @@ def reconcile_followthrough():
     @task(retries=0)  # a failed checkpoint will fail again on the same data: say so at once
     def reconcile(data_interval_end=None, dag_run=None, triggering_asset_events=None) -> dict:
         from expectations.warehouse_audit import audit_marts_in_db
+        from netra.dag_dates import as_of_for_run
         from netra.logs import quiet_libraries
-        from netra.reconcile.run import as_of_for_run, run_reconcile, wait_for_triggering_events
+        from netra.reconcile.run import run_reconcile
+        from netra.reconcile.watch import wait_for_triggering_events
 
         quiet_libraries()
         wait_for_triggering_events(triggering_asset_events, say=print)

@@ -226,7 +226,8 @@ def cmd_consume(args) -> int:
 def cmd_reconcile(args) -> int:
     """Run the reconcile and its warehouse audit, then print the summary."""
     from expectations.warehouse_audit import audit_marts_in_db
-    from netra.reconcile.run import AuditFailed, run_reconcile, summary_table
+    from netra.reconcile.run import AuditFailed, run_reconcile
+    from netra.reconcile.summary import summary_table
     from netra.warehouse.db import connect
 
     try:

@@ -26,7 +26,8 @@ def run_demo(*, seed: int = 2020, scale: float = 1.0, with_airflow: bool = False
     from netra import stack
     from netra.kafka_auth import INGRESS_WRITER
     from netra.kafka_io import create_topics, make_producer
-    from netra.reconcile.run import run_reconcile, summary_table
+    from netra.reconcile.run import run_reconcile
+    from netra.reconcile.summary import summary_table
     from netra.report import funnel_rows
     from netra.warehouse.db import connect, migrate
     from producers.generate import generate_season, summarize

@@ -1,6 +1,6 @@
 """Small-cell rules of the public report (`netra report --public`): what is hidden, what is computed.
 
-The public summary's rule (BUILD_STAGE in netra/reconcile/run.py) hides counts from 1 to
+The public summary's rule (netra/warehouse/statements/reconcile/build_stage.sql) hides counts from 1 to
 k-1, and any cell that could be recovered from the shown ones by subtraction. A rate or a
 median is not a count: it is shown when the counts it is computed from are shown, and
 hidden with them (a shown rate beside a shown numerator would give the denominator away).

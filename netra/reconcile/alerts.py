@@ -14,6 +14,7 @@ from netra.contracts.codec import encode_event
 from netra.contracts.events import OUTBOUND_EVENT_TYPES
 from netra.kafka_io import await_delivery
 from netra.settings import TOPIC_ALERTS
+from netra.warehouse.sql import statement
 
 NETRA_ALERTS = uuid.UUID("6f1e2c1a-9a43-5c5e-8d0e-6e6574726100")  # fixed namespace of alert ids
 WIB = timezone(timedelta(hours=7))
@@ -48,11 +49,7 @@ def publish_overdue_alerts(conn, producer, as_of: date, sla_days: int) -> int:
     """Publish the overdue recommendations not alerted before; returns how many were sent."""
     with conn, conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(8241003)")
-        cur.execute(
-            "SELECT f.recommendation_id, f.report_id, f.ppk_agency, f.recommended_level, f.issued_on, "
-            "       f.election_id, f.region_code "
-            "FROM mart.followthrough f LEFT JOIN core.overdue_alerts a USING (recommendation_id) "
-            "WHERE f.status = 'overdue' AND a.recommendation_id IS NULL ORDER BY f.recommendation_id")
+        cur.execute(statement("alerts/newly_overdue"))
         cols = [d.name for d in cur.description]
         rows = [dict(zip(cols, r)) for r in cur.fetchall()]
         events = [overdue_event(r, as_of, sla_days) for r in rows]
@@ -61,9 +58,8 @@ def publish_overdue_alerts(conn, producer, as_of: date, sla_days: int) -> int:
                    for e in events]
         await_delivery(producer, futures)  # recorded only once the broker acknowledged every one
         for e in events:
-            cur.execute("INSERT INTO core.overdue_alerts (recommendation_id, event_id, as_of) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (recommendation_id) DO NOTHING",
-                        (e["payload"]["recommendation_id"], e["event_id"], as_of))
+            cur.execute(statement("alerts/record_sent"), {"recommendation_id": e["payload"]["recommendation_id"],
+                                                          "event_id": e["event_id"], "as_of": as_of})
     return len(events)
 
 

@@ -5,6 +5,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from netra.warehouse.sql import statement
+
 
 @dataclass
 class RunRecord:
@@ -38,8 +40,9 @@ def recorded(conn, as_of: date, triggered_by: str = "command"):
 
 def _insert(conn, started, as_of, succeeded, new_events, error, triggered_by) -> None:
     with conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO core.reconcile_runs (started_at, as_of, succeeded, new_events, error, triggered_by) "
-                    "VALUES (%s, %s, %s, %s, %s, %s)", (started, as_of, succeeded, new_events, error, triggered_by))
+        cur.execute(statement("reconcile/record_run"), {
+            "started_at": started, "as_of": as_of, "succeeded": succeeded, "new_events": new_events, "error": error,
+            "triggered_by": triggered_by})
 
 
 def last_runs(conn) -> dict:
@@ -47,8 +50,7 @@ def last_runs(conn) -> dict:
     out = {}
     with conn, conn.cursor() as cur:
         for key, ok in (("last_success", True), ("last_failure", False)):
-            cur.execute("SELECT finished_at, as_of, error, triggered_by, new_events FROM core.reconcile_runs "
-                        "WHERE succeeded = %s ORDER BY finished_at DESC LIMIT 1", (ok,))
+            cur.execute(statement("reconcile/last_run"), {"succeeded": ok})
             row = cur.fetchone()
             out[key] = None if row is None else {"finished_at": row[0], "as_of": row[1], "error": row[2],
                                                   "triggered_by": row[3], "new_events": row[4]}

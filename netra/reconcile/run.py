@@ -2,7 +2,9 @@
 
 Everything happens in one transaction, so analysts see either the previous marts or
 the new ones, never a half-built state. Re-running with the same inputs and as-of
-date yields identical marts.
+date yields identical marts. The SQL of each step is a file in
+netra/warehouse/statements/reconcile/, run here by name in the order below; the text summary
+for the terminal is netra/reconcile/summary.py.
 """
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from netra.contracts.vocabulary import today_wib
 from netra.reconcile import rules
+from netra.warehouse.sql import statement
 
 Say = Callable[[str], None]
 
@@ -20,170 +22,10 @@ Say = Callable[[str], None]
 #: (ingested_at is its start time) is not missed. Upserts make the overlap harmless.
 WATERMARK_OVERLAP = "10 minutes"
 
-# Incremental: only events ingested since the watermark are read; for each business id the
-# latest event wins (occurred_at, then event_id, so ties are deterministic), also against
-# what core already holds.
-_NEWER = "({t}.occurred_at IS NULL OR (EXCLUDED.occurred_at, EXCLUDED.event_id) > ({t}.occurred_at, {t}.event_id))"
-BUILD_CORE = f"""
-CREATE TEMP TABLE new_events ON COMMIT DROP AS
-SELECT * FROM raw.events WHERE ingested_at > %(since)s;
--- a temp table has no statistics until analysed: without them the planner guesses its size
-ANALYZE new_events;
-
-CREATE TEMP TABLE changed_reports (report_id text PRIMARY KEY) ON COMMIT DROP;
-WITH up AS (
-    INSERT INTO core.reports (report_id, kind, election_id, region_code, province_code, filed_on, category,
-                              event_id, occurred_at)
-    SELECT DISTINCT ON (payload->>'report_id')
-           payload->>'report_id', payload->>'kind', payload->>'election_id', payload->>'region_code',
-           split_part(payload->>'region_code', '.', 1), (payload->>'filed_on')::date, payload->>'category',
-           event_id, occurred_at
-    FROM new_events WHERE event_type = 'report.filed'
-    ORDER BY payload->>'report_id', occurred_at DESC, event_id DESC
-    ON CONFLICT (report_id) DO UPDATE SET kind = EXCLUDED.kind, election_id = EXCLUDED.election_id,
-        region_code = EXCLUDED.region_code, province_code = EXCLUDED.province_code, filed_on = EXCLUDED.filed_on,
-        category = EXCLUDED.category, event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
-    WHERE {_NEWER.format(t="core.reports")}
-    RETURNING report_id
-)
-INSERT INTO changed_reports SELECT report_id FROM up;
-
-DELETE FROM core.subjects WHERE report_id IN (SELECT report_id FROM changed_reports);
-INSERT INTO core.subjects (report_id, ordinal, nip, asn_key, name, agency)
-SELECT r.report_id, s.ord::int, s.subject->>'nip', e.enrichment->'subjects'->((s.ord - 1)::int)->>'asn_key',
-       s.subject->>'name', s.subject->>'agency'
-FROM core.reports r
-JOIN changed_reports USING (report_id)
-JOIN raw.events e ON e.event_id = r.event_id
-CROSS JOIN LATERAL jsonb_array_elements(e.payload->'subjects') WITH ORDINALITY AS s(subject, ord);
-
-INSERT INTO core.decisions (report_id, decision, decided_on, proven_nips, event_id, occurred_at)
-SELECT DISTINCT ON (payload->>'report_id')
-       payload->>'report_id', payload->>'decision', (payload->>'decided_on')::date,
-       ARRAY(SELECT jsonb_array_elements_text(payload->'proven_nips')), event_id, occurred_at
-FROM new_events WHERE event_type = 'report.decided'
-ORDER BY payload->>'report_id', occurred_at DESC, event_id DESC
-ON CONFLICT (report_id) DO UPDATE SET decision = EXCLUDED.decision, decided_on = EXCLUDED.decided_on,
-    proven_nips = EXCLUDED.proven_nips, event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
-WHERE {_NEWER.format(t="core.decisions")};
-
-INSERT INTO core.recommendations (recommendation_id, report_id, nip, asn_key, issuer, level, sanction_code,
-                                  ppk_agency, issued_on, event_id, occurred_at)
-SELECT DISTINCT ON (payload->>'recommendation_id')
-       payload->>'recommendation_id', payload->>'report_id', payload->>'nip', enrichment->'asn'->>'asn_key',
-       payload->>'issuer', payload->>'level', (payload->>'sanction_code')::int, payload->>'ppk_agency',
-       (payload->>'issued_on')::date, event_id, occurred_at
-FROM new_events WHERE event_type = 'recommendation.issued'
-ORDER BY payload->>'recommendation_id', occurred_at DESC, event_id DESC
-ON CONFLICT (recommendation_id) DO UPDATE SET report_id = EXCLUDED.report_id, nip = EXCLUDED.nip,
-    asn_key = EXCLUDED.asn_key, issuer = EXCLUDED.issuer, level = EXCLUDED.level,
-    sanction_code = EXCLUDED.sanction_code, ppk_agency = EXCLUDED.ppk_agency, issued_on = EXCLUDED.issued_on,
-    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
-WHERE {_NEWER.format(t="core.recommendations")};
-
-INSERT INTO core.recommendation_closures (recommendation_id, reason, closed_on, event_id, occurred_at)
-SELECT DISTINCT ON (payload->>'recommendation_id')
-       payload->>'recommendation_id', payload->>'reason', (payload->>'closed_on')::date, event_id, occurred_at
-FROM new_events WHERE event_type = 'recommendation.closed'
-ORDER BY payload->>'recommendation_id', occurred_at DESC, event_id DESC
-ON CONFLICT (recommendation_id) DO UPDATE SET reason = EXCLUDED.reason, closed_on = EXCLUDED.closed_on,
-    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
-WHERE {_NEWER.format(t="core.recommendation_closures")};
-
-INSERT INTO core.sanctions (sanction_id, nip, name, agency, sanction_code, sanction_level, decree_date,
-                            effective_from, effective_to, recommendation_ref, event_id, occurred_at, asn_key, reason)
-SELECT DISTINCT ON (e.payload->>'sanction_id')
-       e.payload->>'sanction_id', e.payload->>'nip', e.payload->>'name', e.payload->>'agency',
-       (e.payload->>'sanction_code')::int, st.level, (e.payload->>'decree_date')::date,
-       (e.payload->>'effective_from')::date, (e.payload->>'effective_to')::date,
-       e.payload->>'recommendation_ref', e.event_id, e.occurred_at, e.enrichment->'asn'->>'asn_key',
-       e.payload->>'reason'
-FROM new_events e
-LEFT JOIN ref.sanction_types st ON st.code = (e.payload->>'sanction_code')::int
-WHERE e.event_type = 'sanction.imposed'
-ORDER BY e.payload->>'sanction_id', e.occurred_at DESC, e.event_id DESC
-ON CONFLICT (sanction_id) DO UPDATE SET nip = EXCLUDED.nip, name = EXCLUDED.name, agency = EXCLUDED.agency,
-    sanction_code = EXCLUDED.sanction_code, sanction_level = EXCLUDED.sanction_level,
-    decree_date = EXCLUDED.decree_date, effective_from = EXCLUDED.effective_from,
-    effective_to = EXCLUDED.effective_to, recommendation_ref = EXCLUDED.recommendation_ref,
-    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at, asn_key = EXCLUDED.asn_key,
-    reason = EXCLUDED.reason
-WHERE {_NEWER.format(t="core.sanctions")};
-
-INSERT INTO core.sanction_revocations (sanction_id, revoked_on, reason, event_id, occurred_at)
-SELECT DISTINCT ON (payload->>'sanction_id')
-       payload->>'sanction_id', (payload->>'revoked_on')::date, payload->>'reason', event_id, occurred_at
-FROM new_events WHERE event_type = 'sanction.revoked'
-ORDER BY payload->>'sanction_id', occurred_at DESC, event_id DESC
-ON CONFLICT (sanction_id) DO UPDATE SET revoked_on = EXCLUDED.revoked_on, reason = EXCLUDED.reason,
-    event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
-WHERE {_NEWER.format(t="core.sanction_revocations")};
-"""
-
-CORE_TABLES = ("core.reports", "core.subjects", "core.decisions", "core.recommendations",
-               "core.recommendation_closures", "core.sanctions", "core.sanction_revocations", "core.links",
-               "core.review_queue", "core.out_of_scope")
-
-# New marts are written to mart_stage, audited, then copied into mart (write-audit-publish).
-BUILD_STAGE = """
-TRUNCATE mart_stage.followthrough, mart_stage.followthrough_summary, mart_stage.review_queue,
-         mart_stage.unlinked_sanctions, mart_stage.followthrough_summary_public;
-
-INSERT INTO mart_stage.followthrough
-SELECT f.*, %(as_of)s FROM core.recommendation_status_as_of(%(as_of)s, %(sla)s) f;
-
-INSERT INTO mart_stage.followthrough_summary
-SELECT f.*, %(as_of)s FROM mart.followthrough_as_of(%(as_of)s, %(sla)s) f;
-
--- small cells (1 .. k-1) are suppressed in the public copy. The five status columns add up
--- to `recommended`, so when any of them is hidden `recommended` (and the rate) is hidden too:
--- otherwise the hidden cell could be recovered by subtraction.
-INSERT INTO mart_stage.followthrough_summary_public
-WITH flagged AS (
-    SELECT *,
-           sanctioned BETWEEN 1 AND %(k)s - 1 OR revoked BETWEEN 1 AND %(k)s - 1
-           OR pending BETWEEN 1 AND %(k)s - 1 OR overdue BETWEEN 1 AND %(k)s - 1
-           OR closed BETWEEN 1 AND %(k)s - 1 OR recommended BETWEEN 1 AND %(k)s - 1 AS status_hidden
-    FROM mart_stage.followthrough_summary
-)
-SELECT election_id, province_code, region_code,
-       CASE WHEN reported_asn BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE reported_asn END,
-       CASE WHEN proven_asn BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE proven_asn END,
-       CASE WHEN status_hidden THEN NULL ELSE recommended END,
-       CASE WHEN sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE sanctioned END,
-       CASE WHEN revoked BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE revoked END,
-       CASE WHEN pending BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE pending END,
-       CASE WHEN overdue BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE overdue END,
-       CASE WHEN closed BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE closed END,
-       CASE WHEN status_hidden THEN NULL ELSE followthrough_rate END,
-       CASE WHEN sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE median_days_to_sanction END,
-       as_of,
-       status_hidden OR reported_asn BETWEEN 1 AND %(k)s - 1 OR proven_asn BETWEEN 1 AND %(k)s - 1
-FROM flagged;
-
-INSERT INTO mart_stage.review_queue
-SELECT q.recommendation_id, q.sanction_id, q.score, q.reasons, r.asn_key, s.asn_key, r.ppk_agency, s.agency,
-       r.issued_on, s.decree_date, %(as_of)s
-FROM core.review_queue q
-JOIN core.recommendations r USING (recommendation_id)
-JOIN core.sanctions s USING (sanction_id)
-WHERE r.issued_on <= %(as_of)s AND s.decree_date <= %(as_of)s;
-
-INSERT INTO mart_stage.unlinked_sanctions
-SELECT s.sanction_id, s.asn_key, s.agency, s.sanction_code, s.sanction_level, s.decree_date, rv.revoked_on,
-       s.nip IS NOT NULL, s.recommendation_ref IS NOT NULL, %(as_of)s
-FROM core.sanctions s
-LEFT JOIN core.sanction_revocations rv ON rv.sanction_id = s.sanction_id AND rv.revoked_on <= %(as_of)s
-WHERE s.decree_date <= %(as_of)s
-  AND NOT EXISTS (SELECT 1 FROM core.links l WHERE l.sanction_id = s.sanction_id)
-  AND NOT EXISTS (SELECT 1 FROM core.review_queue q WHERE q.sanction_id = s.sanction_id)
-  AND NOT EXISTS (SELECT 1 FROM core.out_of_scope o WHERE o.sanction_id = s.sanction_id);
-"""
-
+#: The marts that write-audit-publish stages in mart_stage and copies into mart
+#: (statements/reconcile/build_stage.sql and publish.sql, which name every column).
 MART_TABLES = ("followthrough", "followthrough_summary", "followthrough_summary_public", "review_queue",
                "unlinked_sanctions")
-# DELETE rather than TRUNCATE: MVCC-safe for analysts' open snapshots, and no ACCESS EXCLUSIVE lock
-PUBLISH = "".join(f"DELETE FROM mart.{t}; INSERT INTO mart.{t} SELECT * FROM mart_stage.{t};\n" for t in MART_TABLES)
 
 
 class AuditFailed(RuntimeError):
@@ -241,13 +83,9 @@ def _warm_auditor(auditor: Auditor) -> None:
 
 def _links_input(cur):
     """All recommendations (with the subject's name) and sanctions in core, for the link ladder."""
-    cur.execute(
-        "SELECT r.recommendation_id, r.nip, r.issued_on, "
-        "       (SELECT s.name FROM core.subjects s WHERE s.report_id = r.report_id AND s.nip = r.nip "
-        "        ORDER BY s.ordinal LIMIT 1), r.ppk_agency "
-        "FROM core.recommendations r")
+    cur.execute(statement("reconcile/link_recommendations"))
     recs = [rules.Recommendation(*row) for row in cur.fetchall()]
-    cur.execute("SELECT sanction_id, nip, decree_date, recommendation_ref, name, agency, reason FROM core.sanctions")
+    cur.execute(statement("reconcile/link_sanctions"))
     sans = [rules.Sanction(*row) for row in cur.fetchall()]
     return recs, sans
 
@@ -263,18 +101,18 @@ def link_sanctions(cur, *, window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
 
     recs, sans = _links_input(cur)
     result = rules.reconcile_links(recs, sans, window_days=window_days, neutrality=neutrality)
-    cur.execute("TRUNCATE core.links, core.review_queue, core.out_of_scope")
+    cur.execute(statement("reconcile/reset_links"))
     if result.out_of_scope:
-        execute_values(cur, "INSERT INTO core.out_of_scope (sanction_id) VALUES %s",
+        execute_values(cur, statement("reconcile/store_out_of_scope"),
                        [(sid,) for sid in result.out_of_scope], page_size=LINK_PAGE_SIZE)
     if result.links:
-        execute_values(cur, "INSERT INTO core.links (recommendation_id, sanction_id, link_method, link_score) "
-                            "VALUES %s", [(ln.recommendation_id, ln.sanction_id, ln.method, ln.score)
-                                          for ln in result.links.values()], page_size=LINK_PAGE_SIZE)
+        execute_values(cur, statement("reconcile/store_links"),
+                       [(ln.recommendation_id, ln.sanction_id, ln.method, ln.score) for ln in result.links.values()],
+                       page_size=LINK_PAGE_SIZE)
     if result.review:
-        execute_values(cur, "INSERT INTO core.review_queue (recommendation_id, sanction_id, score, reasons) "
-                            "VALUES %s", [(r.recommendation_id, r.sanction_id, r.score, list(r.reasons))
-                                          for r in result.review], page_size=LINK_PAGE_SIZE)
+        execute_values(cur, statement("reconcile/store_review_queue"),
+                       [(r.recommendation_id, r.sanction_id, r.score, list(r.reasons)) for r in result.review],
+                       page_size=LINK_PAGE_SIZE)
     return result
 
 
@@ -321,20 +159,18 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
             cur.execute("SELECT pg_advisory_xact_lock(8241002)")  # one reconcile at a time
             cur.execute("SET LOCAL work_mem = %s", (RECONCILE_WORK_MEM,))
             if full:
-                cur.execute("TRUNCATE " + ", ".join(CORE_TABLES) + "; DELETE FROM core.reconcile_state")
-            cur.execute("SELECT watermark, watermark - interval %s FROM core.reconcile_state WHERE id = 1",
-                        (WATERMARK_OVERLAP,))
+                cur.execute(statement("reconcile/reset_core"))
+            cur.execute(statement("reconcile/watermark"), {"overlap": WATERMARK_OVERLAP})
             watermark, since = cur.fetchone() or ("-infinity", "-infinity")
-            # two index scans on raw.events(ingested_at) (migration 0023), not a pass over all events
-            cur.execute("SELECT coalesce((SELECT max(ingested_at) FROM raw.events), '-infinity'), "
-                        "(SELECT count(*) FROM raw.events WHERE ingested_at > %s)", (watermark,))
+            cur.execute(statement("reconcile/landed_since"), {"watermark": watermark})
             new_watermark, new_events = cur.fetchone()
             say(f"reconcile as of {as_of}: {new_events} events since the watermark into core")
-            cur.execute(BUILD_CORE, {"since": since})
+            cur.execute(statement("reconcile/build_core"), {"since": since})
             result = link_sanctions(cur, window_days=window_days, neutrality=neutrality)
             say(f"  links: {len(result.links)}, review queue: {len(result.review)}, "
                 f"unlinked sanctions: {len(result.unlinked_sanctions)}, out of scope: {len(result.out_of_scope)}")
-            cur.execute(BUILD_STAGE, {"as_of": as_of, "sla": sla_days, "k": max(small_cell_k, 1)})
+            cur.execute(statement("reconcile/build_stage"), {"as_of": as_of, "sla": sla_days,
+                                                             "k": max(small_cell_k, 1)})
             audit = auditor(conn, docs_dir=docs_dir, run_name=f"reconcile-{as_of.isoformat()}", staged=True)
             docs = str(audit.docs_index) if audit.docs_index else None
             if not audit.success:
@@ -342,51 +178,20 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
                                   + "\n  ".join(audit.failures) + (f"\nData Docs: {docs}" if docs else ""),
                                   audit=audit)
             say("  GX checkpoint passed; publishing marts")
-            cur.execute(PUBLISH)
+            cur.execute(statement("reconcile/publish"))
             _store_audit(cur, audit, "reconcile", as_of, published=True)
-            cur.execute(
-                "INSERT INTO core.reconcile_state (id, watermark, sla_days, last_as_of) VALUES (1, %s, %s, %s) "
-                "ON CONFLICT (id) DO UPDATE SET watermark = greatest(core.reconcile_state.watermark, "
-                "EXCLUDED.watermark), sla_days = EXCLUDED.sla_days, last_as_of = EXCLUDED.last_as_of, "
-                "updated_at = now()", (new_watermark, sla_days, as_of))
-            cur.execute("SELECT status, count(*) FROM mart.followthrough GROUP BY 1")
+            cur.execute(statement("reconcile/save_state"), {"watermark": new_watermark, "sla": sla_days,
+                                                            "as_of": as_of})
+            cur.execute(statement("reconcile/count_by_status"))
             by_status = {st: 0 for st in rules.STATUSES} | dict(cur.fetchall())
-            cur.execute("SELECT link_method, count(*) FROM mart.followthrough WHERE link_method IS NOT NULL "
-                        "GROUP BY 1")
+            cur.execute(statement("reconcile/count_by_link_method"))
             by_method = dict(cur.fetchall())
-            cur.execute("SELECT (SELECT count(*) FROM mart.review_queue), "
-                        "(SELECT count(*) FROM mart.unlinked_sanctions)")
+            cur.execute(statement("reconcile/count_review_unlinked"))
             review, unlinked = cur.fetchone()
-            cur.execute("SELECT count(*) FROM core.out_of_scope o JOIN core.sanctions s USING (sanction_id) "
-                        "WHERE s.decree_date <= %s", (as_of,))
+            cur.execute(statement("reconcile/count_out_of_scope"), {"as_of": as_of})
             out_of_scope = cur.fetchone()[0]
     return ReconcileResult(as_of, sum(by_status.values()), by_status, by_method, review, unlinked, out_of_scope,
                            new_events, docs)
-
-
-def election_totals(cur) -> list[tuple]:
-    """mart.followthrough_summary summed per election (the terminal summary and the report use it)."""
-    cur.execute("SELECT election_id, sum(reported_asn), sum(proven_asn), sum(recommended), sum(sanctioned), "
-                "sum(revoked), sum(pending), sum(overdue), sum(closed), "
-                "round(sum(sanctioned)::numeric / nullif(sum(recommended), 0), 4) "
-                "FROM mart.followthrough_summary GROUP BY election_id ORDER BY election_id")
-    return cur.fetchall()
-
-
-def summary_table(conn) -> str:
-    """The follow-through summary per election, as a small text table for the terminal."""
-    with conn:
-        with conn.cursor() as cur:
-            rows = election_totals(cur)
-            cur.execute("SELECT max(as_of) FROM mart.followthrough_summary")
-            as_of = cur.fetchone()[0]
-    from netra.text import render_table
-
-    head = ("election", "reported", "proven", "recommended", "sanctioned", "revoked", "pending", "overdue",
-            "closed", "rate")
-    return (f"follow-through as of {as_of} (mart.followthrough_summary, summed per election)\n"
-            + render_table(head, rows))
-
 
 
 def run_reconcile(as_of: date, say: Say = lambda _m: None, *, auditor: Auditor, full: bool = False,
@@ -399,7 +204,7 @@ def run_reconcile(as_of: date, say: Say = lambda _m: None, *, auditor: Auditor, 
     s = load()
     conn = connect(s)
     try:
-        migrate(conn, say)  # cheap when up to date; a fresh warehouse gets its schema
+        migrate(conn, say)  # as netra_pipeline a check only: stops with "run `netra db migrate`" if behind
         with recorded(conn, as_of, triggered_by) as record:
             result = reconcile(conn, as_of, s.ppk_sla_days, say, auditor=auditor, full=full,
                                small_cell_k=s.small_cell_k, docs_dir=s.home / "data_docs",
@@ -412,33 +217,6 @@ def run_reconcile(as_of: date, say: Say = lambda _m: None, *, auditor: Auditor, 
         return result
     finally:
         conn.close()
-
-
-def wait_for_triggering_events(triggering_asset_events, say: Say = lambda _m: None) -> list[str]:
-    """An event-driven run: wait (bounded) until the sanctions/recommendations that triggered it have landed."""
-    from netra.reconcile.watch import event_ids_from_asset_events, wait_until_landed
-    from netra.settings import load
-    from netra.warehouse.db import connect
-
-    ids = event_ids_from_asset_events(triggering_asset_events)
-    if not ids:
-        return []
-    say(f"triggered by {len(ids)} new sanction/recommendation event(s); waiting until they have landed")
-    conn = connect(load())
-    try:
-        return wait_until_landed(conn, ids, say=say)
-    finally:
-        conn.close()
-
-
-def as_of_for_run(data_interval_end=None, dag_run=None) -> date:
-    """The business day a DAG run reconciles: its data interval end (or run_after for manual runs), in WIB."""
-    import pendulum
-
-    moment = data_interval_end or getattr(dag_run, "run_after", None) or getattr(dag_run, "logical_date", None)
-    if moment is None:
-        raise ValueError("the run has neither a data interval end nor a run_after time")
-    return today_wib(pendulum.instance(moment))
 
 
 def check_published_marts(docs_dir, say: Say = lambda _m: None, *, auditor: Auditor):

@@ -70,3 +70,19 @@ def wait_until_landed(conn, event_ids: Iterable[str], timeout: float = LAND_WAIT
         say(f"{len(missing)} triggering event(s) not landed after {timeout:.0f}s (is the sink running?); "
             "reconciling what has landed")
     return missing
+
+
+def wait_for_triggering_events(triggering_asset_events, say: Callable[[str], None] = lambda _m: None) -> list[str]:
+    """An event-driven run: wait (bounded) until the sanctions/recommendations that triggered it have landed."""
+    from netra.settings import load
+    from netra.warehouse.db import connect
+
+    ids = event_ids_from_asset_events(triggering_asset_events)
+    if not ids:
+        return []
+    say(f"triggered by {len(ids)} new sanction/recommendation event(s); waiting until they have landed")
+    conn = connect(load())
+    try:
+        return wait_until_landed(conn, ids, say=say)
+    finally:
+        conn.close()
