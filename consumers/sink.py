@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import NamedTuple, cast
 
 from consumers.loop import Outcome
 from netra.contracts.codec import body_sha256
@@ -32,15 +32,56 @@ from netra.contracts.headers import (
 from netra.contracts.topics import STAGE_INPUTS, TOPIC_DLQ
 from netra.rejects import peek_envelope as _peek_envelope
 from netra.rejects import scrub_reporter
+from netra.warehouse.sql import statement
 
 log = logging.getLogger("netra.sink")
 
-EVENT_COLUMNS = ("event_id", "event_type", "schema_version", "source", "occurred_at", "payload", "enrichment",
-                 "body_sha256", "kafka_topic", "kafka_partition", "kafka_offset",
-                 "source_topic", "source_partition", "source_offset")
-REJECT_COLUMNS = ("source_topic", "source_partition", "source_offset", "stage", "reasons", "event_id", "event_type",
-                  "source", "message_key", "message_value", "headers", "rejected_at", "dlq_partition", "dlq_offset",
-                  "reporter_key")
+
+
+class EventRow(NamedTuple):
+    """One raw.events row as the sink writes it. The field names are the columns (EVENT_COLUMNS), and rows are
+    built by name, so a new column is one new field here and cannot shift the values of the others.
+    """
+
+    event_id: str
+    event_type: str
+    schema_version: int
+    source: str
+    occurred_at: str
+    payload: str  # JSON text
+    enrichment: str  # JSON text
+    body_sha256: str  # of the normalised event without enrichment
+    kafka_topic: str
+    kafka_partition: int
+    kafka_offset: int
+    source_topic: str | None  # the ingress position (netra.* lineage headers)
+    source_partition: int | None
+    source_offset: int | None
+
+
+class RejectRow(NamedTuple):
+    """One raw.rejected_events row as the sink writes it; the field names are the columns (REJECT_COLUMNS)."""
+
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    stage: str
+    reasons: str  # a Postgres text[] literal
+    event_id: str | None
+    event_type: str | None
+    source: str | None
+    message_key: str | None  # bytea as \x hex
+    message_value: str
+    headers: str  # JSON text
+    rejected_at: str
+    dlq_partition: int
+    dlq_offset: int
+    reporter_key: str | None
+
+
+#: The columns the sink COPYs, in the order of the row fields (one place: the NamedTuples above).
+EVENT_COLUMNS = EventRow._fields
+REJECT_COLUMNS = RejectRow._fields
 CONFLICT_REASON = "event_id.conflict:event_id"
 STAGE = "sink"
 
@@ -60,15 +101,17 @@ def _text(value) -> str | None:
     return None if value is None else str(value).replace("\x00", "")
 
 
-def event_row(record, event: dict) -> tuple:
+def event_row(record, event: dict) -> EventRow:
     """The raw.events row of an enriched event (already checked against EnrichedEvent)."""
     headers = {k: v for k, v in (record.headers or [])}
-    return (
-        event["event_id"], event["event_type"], event["schema_version"], event["source"], event["occurred_at"],
-        json.dumps(event["payload"], ensure_ascii=False), json.dumps(event["enrichment"], ensure_ascii=False),
-        body_sha256(event), record.topic, record.partition, record.offset,
-        _header_text(headers, H_SOURCE_TOPIC), _header_int(headers, H_SOURCE_PARTITION),
-        _header_int(headers, H_SOURCE_OFFSET),
+    return EventRow(
+        event_id=event["event_id"], event_type=event["event_type"], schema_version=event["schema_version"],
+        source=event["source"], occurred_at=event["occurred_at"],
+        payload=json.dumps(event["payload"], ensure_ascii=False),
+        enrichment=json.dumps(event["enrichment"], ensure_ascii=False),
+        body_sha256=body_sha256(event), kafka_topic=record.topic, kafka_partition=record.partition,
+        kafka_offset=record.offset, source_topic=_header_text(headers, H_SOURCE_TOPIC),
+        source_partition=_header_int(headers, H_SOURCE_PARTITION), source_offset=_header_int(headers, H_SOURCE_OFFSET),
     )
 
 
@@ -89,7 +132,7 @@ def _envelope_text(env: dict, name: str) -> str | None:
     return cast(str, _text(value))[:100] if isinstance(value, str) else None
 
 
-def reject_row(record, secret: bytes, meta: DlqHeaders | None = None, reasons: Sequence[str] = ()) -> tuple:
+def reject_row(record, secret: bytes, meta: DlqHeaders | None = None, reasons: Sequence[str] = ()) -> RejectRow:
     """The raw.rejected_events row of a DLQ record (`meta`: its checked headers), or of a message the sink
     itself refuses (`reasons`; its own topic/partition/offset are then the source). Reporter identity is
     scrubbed either way.
@@ -100,16 +143,17 @@ def reject_row(record, secret: bytes, meta: DlqHeaders | None = None, reasons: S
     value, reporter = scrub_reporter(record.value or b"", secret)
     env = _peek_envelope(value)
     if meta is not None:
-        source, stage, reasons, rejected_at = ((meta.source_topic, meta.source_partition, meta.source_offset),
-                                               meta.stage, meta.reasons, meta.rejected_at)
+        (topic, partition, offset), stage, reasons, rejected_at = (
+            (meta.source_topic, meta.source_partition, meta.source_offset), meta.stage, meta.reasons, meta.rejected_at)
     else:
-        source, stage, rejected_at = ((record.topic, record.partition, record.offset), STAGE,
-                                      datetime.now(UTC).isoformat())
-    return (
-        *source, stage, _pg_array(reasons),
-        _envelope_text(env, "event_id"), _envelope_text(env, "event_type"), _envelope_text(env, "source"),
-        _bytea(record.key), _bytea(value), json.dumps(original),
-        rejected_at, record.partition, record.offset, reporter,
+        (topic, partition, offset), stage, rejected_at = ((record.topic, record.partition, record.offset), STAGE,
+                                                          datetime.now(UTC).isoformat())
+    return RejectRow(
+        source_topic=topic, source_partition=partition, source_offset=offset, stage=stage,
+        reasons=_pg_array(reasons), event_id=_envelope_text(env, "event_id"),
+        event_type=_envelope_text(env, "event_type"), source=_envelope_text(env, "source"),
+        message_key=_bytea(record.key), message_value=cast(str, _bytea(value)), headers=json.dumps(original),
+        rejected_at=rejected_at, dlq_partition=record.partition, dlq_offset=record.offset, reporter_key=reporter,
     )
 
 
@@ -145,29 +189,7 @@ class Sink:
         return outcome
 
 
-#: A re-used event_id with a different body: the first stored body wins, later ones are
-#: refused as conflicts (not silently dropped). "First" = already in raw.events, else the
-#: lowest (partition, offset) of the batch. Exact re-sends (same body) are simply stored once.
-CONFLICTS_TO_REJECTS = """
-INSERT INTO raw.rejected_events (source_topic, source_partition, source_offset, stage, reasons, event_id,
-                                 event_type, source, message_value, rejected_at, dlq_partition, dlq_offset)
-SELECT coalesce(s.source_topic, s.kafka_topic), coalesce(s.source_partition, s.kafka_partition),
-       coalesce(s.source_offset, s.kafka_offset), 'sink', %(reason)s::text[], s.event_id::text, s.event_type,
-       s.source,
-       convert_to(jsonb_build_object('event_id', s.event_id, 'event_type', s.event_type,
-                                     'schema_version', s.schema_version, 'source', s.source,
-                                     'occurred_at', s.occurred_at, 'payload', s.payload)::text, 'UTF8'),
-       now(), s.kafka_partition, s.kafka_offset
-FROM (SELECT *, first_value(body_sha256) OVER (PARTITION BY event_id ORDER BY kafka_partition, kafka_offset)
-                AS first_in_batch
-      FROM sink_events) s
-LEFT JOIN raw.events e ON e.event_id = s.event_id
-WHERE s.body_sha256 <> coalesce(e.body_sha256, s.first_in_batch)
-ON CONFLICT DO NOTHING
-"""
-
-
-def _copy(cur, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+def _copy(cur, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf)
     for row in rows:
@@ -232,7 +254,7 @@ class PostgresWriter:
                     cur.execute("CREATE TEMP TABLE IF NOT EXISTS sink_events "
                                 "(LIKE raw.events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
                     _copy(cur, "sink_events", EVENT_COLUMNS, outcome.forward)
-                    cur.execute(CONFLICTS_TO_REJECTS, {"reason": "{" + CONFLICT_REASON + "}"})
+                    cur.execute(statement("sink/conflicts_to_rejects"), {"reason": "{" + CONFLICT_REASON + "}"})
                     self.conflicts += cur.rowcount
                     cols = ", ".join(EVENT_COLUMNS)
                     cur.execute(f"INSERT INTO raw.events ({cols}) SELECT {cols} FROM sink_events "

@@ -83,11 +83,27 @@ def test_sink_turns_records_into_event_and_reject_rows():
     out = Sink(secret=b"k").process([record(enriched.value, topic="events.enriched", offset=3),
                           record(dlq.value, topic="events.dlq", offset=4, headers=dlq.headers)])
     (event,), (reject,) = out.forward, out.rejected
-    assert event[0] == "0b6f0000-0000-4000-8000-000000000001" and event[8:11] == ("events.enriched", 0, 3)
-    assert reject[:4] == ("reports.raw", 0, 9, "validator") and reject[4] == '{"message.not_json"}'
-    assert reject[9] == "\\x" + b"\x00bad".hex()
-    assert event_row(record(enriched.value), json.loads(enriched.value))[7] == event[7], "the body hash is stable"
-    assert reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")[5] is None
+    assert event.event_id == "0b6f0000-0000-4000-8000-000000000001"
+    assert (event.kafka_topic, event.kafka_partition, event.kafka_offset) == ("events.enriched", 0, 3)
+    assert (reject.source_topic, reject.source_partition, reject.source_offset, reject.stage) == (
+        "reports.raw", 0, 9, "validator") and reject.reasons == '{"message.not_json"}'
+    assert reject.message_value == "\\x" + b"\x00bad".hex()
+    assert (event_row(record(enriched.value), json.loads(enriched.value)).body_sha256 == event.body_sha256), (
+        "the body hash is stable")
+    assert reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k").event_id is None
+
+
+def test_sink_rows_are_named_by_their_columns():
+    """The COPY column lists are the row types' fields: a row cannot hold its values in another order."""
+    from consumers.sink import EVENT_COLUMNS, REJECT_COLUMNS, EventRow, RejectRow
+
+    assert EVENT_COLUMNS == EventRow._fields and REJECT_COLUMNS == RejectRow._fields
+    assert len(set(EVENT_COLUMNS)) == len(EVENT_COLUMNS) and len(set(REJECT_COLUMNS)) == len(REJECT_COLUMNS)
+    enriched = Enricher(secret=b"k").process([record(FILED, topic="events.valid")]).forward[0]
+    row = event_row(record(enriched.value, topic="events.enriched", offset=3), json.loads(enriched.value))
+    assert isinstance(row, EventRow) and dict(zip(EVENT_COLUMNS, row)) == row._asdict()
+    assert json.loads(row.payload)["report_id"] == json.loads(FILED)["payload"]["report_id"]
+    assert "nik" not in json.loads(row.payload)["reporter"] and json.loads(row.enrichment)
 
 
 def test_rejected_messages_are_stored_without_the_reporters_identity():
@@ -96,12 +112,12 @@ def test_rejected_messages_are_stored_without_the_reporters_identity():
     dlq = Validator(batch_rules=lambda events, reports: [["region.unknown:payload.region_code"]]).process(
         [record(FILED)]).rejected[0]
     row = reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")
-    stored = bytes.fromhex(row[9][2:])
+    stored = bytes.fromhex(row.message_value[2:])
     assert b"3372012609860001" not in stored and b"Siti Aminah" not in stored
     assert json.loads(stored)["payload"]["reporter"] == {"type": "voter"}
-    assert row[-1] == reporter_key(b"k", json.loads(FILED)["payload"]["reporter"])
+    assert row.reporter_key == reporter_key(b"k", json.loads(FILED)["payload"]["reporter"])
     garbage = reject_row(record(b"nik 3372012609860001 nip 198609262015051001", topic="events.dlq"), b"k")
-    assert bytes.fromhex(garbage[9][2:]) == b"nik 0000000000000000 nip 198609262015051001"
+    assert bytes.fromhex(garbage.message_value[2:]) == b"nik 0000000000000000 nip 198609262015051001"
 
 
 def test_a_replayed_message_keeps_its_reporter_key_through_the_enricher():
@@ -176,7 +192,8 @@ def test_reporter_identity_under_typo_keys_is_not_stored_either():
     typo = json.loads(FILED)
     typo["payload"]["reporter"] = {"type": "voter", "nik_ktp": "3372012609860001", "nama": "Siti Aminah"}
     dlq = Validator(batch_rules=no_domain_rules).process([record(json.dumps(typo).encode())]).rejected[0]
-    stored = bytes.fromhex(reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")[9][2:])
+    stored = bytes.fromhex(reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")
+                           .message_value[2:])
     assert b"3372012609860001" not in stored and b"Siti" not in stored
 
 
@@ -186,8 +203,8 @@ def test_nul_in_sender_chosen_names_cannot_break_the_sink_rows():
     dlq = Validator(batch_rules=no_domain_rules).process(
         [record(json.dumps(bad).encode(), headers=[("h\x00", b"v\x00")])]).rejected[0]
     row = reject_row(record(dlq.value, topic="events.dlq", headers=dlq.headers), b"k")
-    assert "\x00" not in row[4] and "\x00" not in row[10]
-    assert json.loads(row[10]) == {"h": "v"}
+    assert "\x00" not in row.reasons and "\x00" not in row.headers
+    assert json.loads(row.headers) == {"h": "v"}
 
 
 def test_huge_rejected_values_are_cut_for_the_dlq():
