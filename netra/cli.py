@@ -128,7 +128,8 @@ def cmd_db(args) -> int:
         applied = migrate(conn, say, pipeline_password=pipeline_password)
     finally:
         conn.close()
-    say(f"database is up to date ({len(applied)} migration(s) applied now; reference data loaded)")
+    say(f"database is up to date ({len(applied)} migration(s) applied now; functions and views re-created "
+        "from netra/warehouse/definitions; reference data loaded)")
     return 0
 
 
