@@ -308,6 +308,31 @@ def cmd_dlq(args) -> int:
     return 0
 
 
+def cmd_replay(args) -> int:
+    """Re-enrich landed events with the current reference data (`netra replay`)."""
+    from consumers.enricher import Enricher
+    from netra import replay
+    from netra.warehouse.db import connect
+
+    try:
+        selection = replay.selection(args.types, args.since, args.until, args.by, args.source, args.all)
+    except replay.FilterError as exc:
+        fail(str(exc))
+        return 2
+    s = _settings()
+    conn = connect(s)
+    try:
+        # the enricher stage's own code, with the reference data this process loads (netra/replay.py)
+        report = replay.replay(conn, Enricher(secret=s.hmac_key), selection, secret=s.hmac_key,
+                               dry_run=args.dry_run, say=say)
+    except replay.ReplayError as exc:
+        fail(str(exc))
+        return 1
+    finally:
+        conn.close()
+    return 1 if report.skipped else 0
+
+
 def cmd_import_bkpsdm(args) -> int:
     """Import BKPSDM sanction spreadsheets as sanction.imposed events."""
     from netra.kafka_io import make_producer
@@ -502,6 +527,19 @@ def build_parser() -> argparse.ArgumentParser:
     dq.add_argument("--include-replayed", action="store_true")
     dq.add_argument("--json", action="store_true", help="stats: one JSON object")
     dq.set_defaults(func=cmd_dlq)
+
+    ry = sub.add_parser("replay", help="re-enrich events landed in raw.events with the current reference data "
+                        "(after a new region code, agency alias or sanction type)")
+    ry.add_argument("--type", dest="types", action="append", default=[], metavar="EVENT_TYPE",
+                    help="only this event type (repeatable), e.g. sanction.imposed")
+    ry.add_argument("--since", metavar="WHEN", help="from this day (YYYY-MM-DD, WIB) or time with an offset")
+    ry.add_argument("--until", metavar="WHEN", help="up to this day (included) or before this time")
+    ry.add_argument("--by", default="occurred_at", metavar="COLUMN",
+                    help="what --since/--until compare: occurred_at (default) or ingested_at (when it first landed)")
+    ry.add_argument("--source", help="only this source (e.g. bkpsdm:33.72) or source domain (bkpsdm)")
+    ry.add_argument("--all", action="store_true", help="every landed event")
+    ry.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+    ry.set_defaults(func=cmd_replay)
 
     ib = sub.add_parser("import-bkpsdm",
                         help="import BKPSDM sanction spreadsheets (CSV/XLSX) as sanction.imposed events")

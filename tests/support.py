@@ -16,6 +16,12 @@ def land_season(conn, season, secret: bytes, group: str = "landed-by-test") -> i
     """Land a generated season in raw.events through the real stages, without a broker:
     validator (contract + GX) -> enricher -> the sink's writer. Returns the number of events landed.
     """
+    return land_messages(conn, [(topic, line) for topic, path in season.files.items() for line in open(path, "rb")],
+                         secret, group)
+
+
+def land_messages(conn, messages, secret: bytes, group: str = "landed-by-test") -> int:
+    """Land (ingress topic, message bytes) pairs as land_season does; returns the number of events landed."""
     from collections import namedtuple
 
     from consumers.enricher import Enricher
@@ -23,8 +29,11 @@ def land_season(conn, season, secret: bytes, group: str = "landed-by-test") -> i
     from consumers.validator import Validator
 
     Record = namedtuple("Record", "topic partition offset key value headers")
-    ingress = [Record(topic, 0, i, None, line, []) for topic, path in season.files.items()
-               for i, line in enumerate(open(path, "rb"))]
+    offsets: dict[str, int] = {}
+    ingress = []
+    for topic, value in messages:  # each topic's own offsets, from 0
+        offsets[topic] = offsets.get(topic, -1) + 1
+        ingress.append(Record(topic, 0, offsets[topic], None, value, []))
     valid = [Record("events.valid", 0, i, m.key, m.value, list(m.headers))
              for i, m in enumerate(Validator().process(ingress).forward)]
     enriched = [Record("events.enriched", 0, i, m.key, m.value, list(m.headers))
@@ -94,3 +103,22 @@ def recreate_topics(settings) -> None:
     finally:
         consumer.close()
         admin.close()
+
+
+def add_agency_alias(monkeypatch, tmp_path: Path, alias: str, bkn_id: str) -> None:
+    """As if a release added a row to agency_aliases.csv: the enricher's tables are read again from a copy with it.
+
+    Undo with monkeypatch.undo() and netra.reference.agencies.clear_caches() (the caches hold the copy).
+    """
+    import shutil
+
+    from netra.reference import HERE, agencies
+
+    copy = tmp_path / "reference"
+    copy.mkdir(exist_ok=True)
+    for name in ("agencies.csv", "agency_aliases.csv"):
+        shutil.copy(HERE / name, copy / name)
+    with open(copy / "agency_aliases.csv", "a", encoding="utf-8") as f:
+        f.write(f"{agencies.normalise(alias)},{bkn_id},official\n")
+    monkeypatch.setattr(agencies, "HERE", copy)
+    agencies.clear_caches()

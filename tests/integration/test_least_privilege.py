@@ -63,6 +63,17 @@ def test_stages_write_only_their_outputs(pipeline):
     _send(pipeline, "alerts", "alerts.overdue")
 
 
+def test_replay_writes_the_ingress_topics_and_nothing_else(pipeline):
+    """`netra dlq replay` re-sends to ingress; `netra replay` re-enriches in Postgres and needs no topic at all."""
+    for topic in INGRESS_TOPICS:
+        _send(pipeline, "replay", topic)
+    for topic in [t for t in ALL_TOPICS if t not in INGRESS_TOPICS]:  # events.valid included: no validator bypass
+        with pytest.raises(TopicAuthorizationFailedError):
+            _send(pipeline, "replay", topic)
+    with pytest.raises(TopicAuthorizationFailedError):
+        _read(pipeline, "replay", "reports.raw")
+
+
 def test_no_credentials_or_wrong_password_gets_nothing(pipeline):
     """Analysts have no Kafka principal: without valid SCRAM credentials the broker answers nobody."""
     from kafka import KafkaAdminClient

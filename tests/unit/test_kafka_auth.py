@@ -72,3 +72,9 @@ def test_acls_name_the_principal_its_topics_and_its_group():
     reader = acls_for("alerts-reader", GRANTS["alerts-reader"], "netra")
     assert any(a.resource_pattern.pattern_type == ACLResourcePatternType.PREFIXED
                and a.resource_pattern.resource_name == "netra.alerts" for a in reader)
+
+
+def test_replay_may_only_write_the_ingress_topics():
+    """`netra dlq replay` re-sends rejects to ingress; `netra replay` works in Postgres and needs no Kafka right."""
+    assert GRANTS["replay"].writes == INGRESS_TOPICS
+    assert GRANTS["replay"].reads == () and GRANTS["replay"].groups == () and GRANTS["replay"].group_prefixes == ()
