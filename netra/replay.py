@@ -375,7 +375,8 @@ def replay(conn, enricher: EnrichStage, sel: Selection, *, secret: bytes, dry_ru
             cur.execute("DROP TABLE IF EXISTS pg_temp.replay_todo")
             cur.execute("CREATE TEMP TABLE replay_todo (event_id uuid PRIMARY KEY, event_type text NOT NULL) "
                         "ON COMMIT PRESERVE ROWS")
-            cur.execute("INSERT INTO pg_temp.replay_todo SELECT e.event_id, e.event_type FROM raw.events e "
+            cur.execute("INSERT INTO pg_temp.replay_todo (event_id, event_type) "
+                        "SELECT e.event_id, e.event_type FROM raw.events e "
                         f"WHERE {where}", params)
             cur.execute("SELECT event_type, count(*) FROM pg_temp.replay_todo GROUP BY 1 ORDER BY 1")
             report.by_type = {t: TypeCounts(matched=n) for t, n in cur.fetchall()}
