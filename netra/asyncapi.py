@@ -120,7 +120,9 @@ def document() -> dict:
         "summary": "The valid event with an `enrichment` object (region names, NIP-derived bands, canonical agency, "
                    "asn_key/reporter_key pseudonyms); the reporter's NIK and name are dropped.",
         "payload": {"type": "object", "required": ["event_id", "event_type", "payload", "enrichment"],
-                    "properties": {"enrichment": {"type": "object"}}},
+                    "properties": {"enrichment": {"type": "object", "description": (
+                        "What the enricher adds, one shape per event_type: the full schema is "
+                        f"netra/contracts/schemas/{TOPIC_ENRICHED}.v{SCHEMA_VERSION}.json.")}}},
         "headers": _header_schema(position, position),
     }
     messages["deadLetter"] = {

@@ -150,8 +150,10 @@ class EnrichedReporter(_Strict):
 class EnrichedReportFiled(ReportFiled):
     """The report.filed payload after enrichment."""
 
-    reporter: Annotated[EnrichedReporter, _described(  # type: ignore[assignment]  # narrowed on purpose"Reporter type only; NIK and name were dropped by the "
-                                                     "enricher (reporter_key replaces them).")]
+    reporter: Annotated[  # type: ignore[assignment]  # narrowed on purpose
+        EnrichedReporter,
+        _described("Reporter type only; NIK and name were dropped by the enricher (reporter_key replaces them)."),
+    ]
 
 
 _ENRICHMENT_DOC = "Added by the enricher (netra.enrichment); see the definitions for each field."

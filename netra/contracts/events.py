@@ -106,41 +106,70 @@ class _Strict(BaseModel):
 class Subject(_Strict):
     """One ASN named in a report: NIP (when known), name, agency and position."""
 
-    nip: Nip | None
-    name: Text
-    agency: Text
-    position: Text | None = None
+    nip: Annotated[Nip | None, Field(description=(
+        "NIP of the reported ASN: 18 digits, `YYYYMMDD` birth date + `YYYYMM` CPNS start + sex digit (1 male, "
+        "2 female) + 3-digit sequence (Perka BKN 22/2007); the printed spacing `YYYYMMDD YYYYMM G NNN` is "
+        "accepted and removed, an old 9-digit NIP is refused. Null when the report does not give it."))]
+    name: Annotated[Text, Field(description="Name of the ASN as reported, 1-200 characters.")]
+    agency: Annotated[Text, Field(description=(
+        "The ASN's agency (instansi) as written in the report, free text, 1-200 characters; the enricher "
+        "matches it to a canonical agency."))]
+    position: Annotated[Text | None, Field(description="The ASN's position (jabatan) as reported, or null.")] = None
 
 
 class Reporter(_Strict):
     """Who filed the report; NIK and name are dropped by the enricher and never reach Postgres."""
 
-    type: Literal["voter", "monitor", "participant", "supervisor"]
-    nik: Nik | None = None
-    name: Text | None = None
+    type: Annotated[Literal["voter", "monitor", "participant", "supervisor"], Field(description=(
+        "Who filed it: a `voter`, an election `monitor` or an election `participant` (a laporan), or a "
+        "`supervisor` of Bawaslu itself (a temuan)."))]
+    nik: Annotated[Nik | None, Field(description=(
+        "The reporter's NIK, 16 digits, or null. Used only for the reporter_key pseudonym: the enricher drops "
+        "it, it never reaches Postgres."))] = None
+    name: Annotated[Text | None, Field(description=(
+        "The reporter's name, or null. Dropped by the enricher like the NIK."))] = None
 
 
 class ReportFiled(_Strict):
     """A Bawaslu report (laporan) or finding (temuan) of an election-neutrality violation."""
 
-    report_id: Opaque
-    kind: Literal["laporan", "temuan"]
-    election_id: ElectionId
-    region_code: RegionCode
-    filed_on: Day
-    category: Category
-    subjects: list[Subject] = Field(min_length=1, max_length=50)
-    reporter: Reporter
-    summary: Annotated[str, StringConstraints(max_length=4000), Clean] | None = None
+    report_id: Annotated[Opaque, Field(description=(
+        "Bawaslu's register number of the report: an opaque string of 1-64 characters (no published format). "
+        "The Kafka key."))]
+    kind: Annotated[Literal["laporan", "temuan"], Field(description=(
+        "`laporan`: filed by a voter, monitor or participant; `temuan`: set by the supervisors' own "
+        "monitoring."))]
+    election_id: Annotated[ElectionId, Field(description=(
+        "The election, `pemilu-YYYY` or `pilkada-YYYY` (e.g. `pilkada-2020`); must be a known election "
+        "(reason election.unknown)."))]
+    region_code: Annotated[RegionCode, Field(description=(
+        "Kemendagri region code (kode wilayah) of the Bawaslu office: province `PP` or kabupaten/kota `PP.KK` "
+        "(e.g. `33.72`, Kota Surakarta); must exist in the reference table (reason region.unknown)."))]
+    filed_on: Annotated[Day, Field(description=(
+        "Day the laporan was filed or the temuan set, `YYYY-MM-DD`; from 2000-01-01 up to today in WIB "
+        "(reason date.out_of_range)."))]
+    category: Annotated[Category, Field(description=(
+        "Violation category V01..V11 (V09a/V09b) of the SKB 2022 list, as reported (DOMAIN.md §2.3)."))]
+    subjects: list[Subject] = Field(min_length=1, max_length=50, description="The ASN reported, 1 to 50.")
+    reporter: Annotated[Reporter, Field(description=(
+        "Who filed the report; the enricher keeps only its type and a pseudonym."))]
+    summary: Annotated[
+        Annotated[str, StringConstraints(max_length=4000), Clean] | None,
+        Field(description="What is alleged, free text of at most 4,000 characters, or null."),
+    ] = None
 
 
 class ReportDecided(_Strict):
     """Bawaslu's decision on a report; `proven_nips` names the ASN it proved."""
 
-    report_id: Opaque
-    decision: Literal["proven", "not_proven", "not_registered", "stopped"]
-    decided_on: Day
-    proven_nips: list[Nip] = Field(default_factory=list, max_length=50)
+    report_id: Annotated[Opaque, Field(description="report_id of the decided report. The Kafka key.")]
+    decision: Annotated[Literal["proven", "not_proven", "not_registered", "stopped"], Field(description=(
+        "Bawaslu's decision: `proven` (terbukti), `not_proven` (tidak terbukti), `not_registered` (failed the "
+        "formal and material check before registration) or `stopped` (dihentikan)."))]
+    decided_on: Annotated[Day, Field(description="Day of the decision, `YYYY-MM-DD`.")]
+    proven_nips: list[Nip] = Field(default_factory=list, max_length=50, description=(
+        "NIPs (18 digits) of the ASN the decision proved, at most 50: non-empty exactly when decision is "
+        "`proven`, and each one a subject of the report (when the report has been seen)."))
 
     @model_validator(mode="after")
     def _proven_iff_nips(self) -> ReportDecided:
@@ -155,45 +184,77 @@ class ReportDecided(_Strict):
 class RecommendationIssued(_Strict):
     """A KASN/BKN sanction recommendation for one ASN in one case, to the PPK agency."""
 
-    recommendation_id: Opaque
-    report_id: Opaque
-    nip: Nip
-    issuer: Literal["kasn", "bkn"]
-    level: Level
-    sanction_code: StrictInt | None = None
-    ppk_agency: Text
-    issued_on: Day
+    recommendation_id: Annotated[Opaque, Field(description=(
+        "Number of the recommendation letter (e.g. `B-1444/JP.01/04/2022`), opaque, 1-64 characters; what a "
+        "sanction's recommendation_ref cites. The Kafka key."))]
+    report_id: Annotated[Opaque, Field(description="report_id of the report the recommendation follows.")]
+    nip: Annotated[Nip, Field(description=(
+        "NIP (18 digits) of the one ASN the sanction is recommended for; printed spacing accepted and removed."))]
+    issuer: Annotated[Literal["kasn", "bkn"], Field(description=(
+        "Who issued it: `kasn` (until KASN was dissolved in 2024) or `bkn` (which took over from September "
+        "2024)."))]
+    level: Annotated[Level, Field(description=(
+        "Recommended discipline level, `moral` < `ringan` < `sedang` < `berat`."))]
+    sanction_code: Annotated[StrictInt | None, Field(description=(
+        "Recommended SIASN sanction code (catalogue in DOMAIN.md §2.2), or null when only the level is given."))] \
+        = None
+    ppk_agency: Annotated[Text, Field(description=(
+        "The agency of the PPK (Pejabat Pembina Kepegawaian) the recommendation is addressed to, free text."))]
+    issued_on: Annotated[Day, Field(description=(
+        "Day of the recommendation letter, `YYYY-MM-DD`; the PPK's follow-up period (NETRA_PPK_SLA_DAYS) "
+        "counts from it."))]
 
 
 class RecommendationClosed(_Strict):
     """A recommendation closed without a sanction (not proven, cancelled, rejected, left service)."""
 
-    recommendation_id: Opaque
-    reason: Literal["not_proven", "cancelled", "rejected", "left_service"]
-    closed_on: Day
+    recommendation_id: Annotated[Opaque, Field(description="recommendation_id of the closed recommendation. "
+                                                           "The Kafka key.")]
+    reason: Annotated[Literal["not_proven", "cancelled", "rejected", "left_service"], Field(description=(
+        "Why it closed without a sanction: `not_proven`, `cancelled`, `rejected`, or `left_service` (the ASN "
+        "resigned, retired or was dismissed)."))]
+    closed_on: Annotated[Day, Field(description="Day it was closed, `YYYY-MM-DD`.")]
 
 
 class SanctionImposed(_Strict):
     """A disciplinary sanction decree (SK) recorded by a BKPSDM, neutrality-related or not."""
 
-    sanction_id: Opaque
-    nip: Nip | None
-    name: Text
-    agency: Text
-    sanction_code: StrictInt
-    decree_date: Day
-    effective_from: Day
-    effective_to: Day | None = None
-    recommendation_ref: Opaque | None = None
-    reason: Annotated[str, StringConstraints(max_length=400), Clean] | None = None
+    sanction_id: Annotated[Opaque, Field(description=(
+        "Number of the sanction decree (SK hukuman disiplin), opaque, 1-64 characters (no national format). "
+        "The Kafka key."))]
+    nip: Annotated[Nip | None, Field(description=(
+        "NIP (18 digits) of the sanctioned ASN, printed spacing accepted and removed; null when the export "
+        "lacks it (the sanction can then only link by reference or fuzzy match)."))]
+    name: Annotated[Text, Field(description="Name of the sanctioned ASN as recorded.")]
+    agency: Annotated[Text, Field(description=(
+        "The sanctioned ASN's agency, whose PPK imposed the sanction, free text."))]
+    sanction_code: Annotated[StrictInt, Field(description=(
+        "SIASN sanction code (catalogue in DOMAIN.md §2.2), legacy PP 53/2010 codes included; must be a known "
+        "code (reason sanction.unknown_code)."))]
+    decree_date: Annotated[Day, Field(description="Day of the decree (SK date), `YYYY-MM-DD`.")]
+    effective_from: Annotated[Day, Field(description="First day the sanction is in force (TMT), `YYYY-MM-DD`.")]
+    effective_to: Annotated[Day | None, Field(description=(
+        "Last day of a time-limited sanction, `YYYY-MM-DD` (may lie in the future), or null."))] = None
+    recommendation_ref: Annotated[Opaque | None, Field(description=(
+        "The recommendation letter number the decree cites, as typed by hand (case, spacing and Roman months "
+        "are normalised when linking), or null: often missing in real exports."))] = None
+    reason: Annotated[
+        Annotated[str, StringConstraints(max_length=400), Clean] | None,
+        Field(description=(
+            "The offence as recorded, at most 400 characters, or null. A reason that does not name an "
+            "election-neutrality offence (NETRA_NEUTRALITY_REASON) links only by reference (DESIGN.md §6).")),
+    ] = None
 
 
 class SanctionRevoked(_Strict):
     """A sanction decree revoked (e.g. on appeal)."""
 
-    sanction_id: Opaque
-    revoked_on: Day
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=400), Clean]
+    sanction_id: Annotated[Opaque, Field(description="sanction_id of the revoked decree. The Kafka key.")]
+    revoked_on: Annotated[Day, Field(description="Day of the revocation, `YYYY-MM-DD`.")]
+    reason: Annotated[
+        Annotated[str, StringConstraints(min_length=1, max_length=400), Clean],
+        Field(description="Why it was revoked (e.g. an appeal upheld), 1-400 characters."),
+    ]
 
 
 # ---------------------------------------------------------------- envelopes
@@ -201,52 +262,62 @@ class SanctionRevoked(_Strict):
 
 class _Envelope(_Strict):
     event_id: Annotated[str, StringConstraints(
-        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
-    schema_version: Annotated[StrictInt, Field(ge=1, le=1)]
-    source: Annotated[str, StringConstraints(pattern=r"^[a-z0-9:._-]{1,64}$")]
-    occurred_at: Timestamp
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"), Field(
+        description="UUID of the event, the idempotency key: a re-sent event keeps its id and is stored once.")]
+    schema_version: Annotated[StrictInt, Field(ge=1, le=1, description=(
+        "Version of the event contract. Only 1 is accepted; a higher one is refused with a reason that says "
+        "so."))]
+    source: Annotated[str, StringConstraints(pattern=r"^[a-z0-9:._-]{1,64}$"), Field(description=(
+        "The sending system, `[a-z0-9:._-]{1,64}`, e.g. `bawaslu:33.72`; the part before the first `:` is "
+        "its source domain (whose rejects topic hears of a refusal)."))]
+    occurred_at: Annotated[Timestamp, Field(description=(
+        "When it happened at the source: RFC 3339 with an offset, e.g. `2024-11-21T10:00:00+07:00` (WIB)."))]
+
+
+def _event_type(name: str):
+    return Field(description=f"Always `{name}`: tells the event types on a topic apart.")
 
 
 class ReportFiledEvent(_Envelope):
     """Envelope of a `report.filed` event (topic reports.raw, key report_id)."""
 
-    event_type: Literal["report.filed"]
-    payload: ReportFiled
+    event_type: Annotated[Literal["report.filed"], _event_type("report.filed")]
+    payload: Annotated[ReportFiled, Field(description="The report or finding.")]
 
 
 class ReportDecidedEvent(_Envelope):
     """Envelope of a `report.decided` event (topic reports.raw, key report_id)."""
 
-    event_type: Literal["report.decided"]
-    payload: ReportDecided
+    event_type: Annotated[Literal["report.decided"], _event_type("report.decided")]
+    payload: Annotated[ReportDecided, Field(description="The decision.")]
 
 
 class RecommendationIssuedEvent(_Envelope):
     """Envelope of a `recommendation.issued` event (topic recommendations.raw)."""
 
-    event_type: Literal["recommendation.issued"]
-    payload: RecommendationIssued
+    event_type: Annotated[Literal["recommendation.issued"], _event_type("recommendation.issued")]
+    payload: Annotated[RecommendationIssued, Field(description="The recommendation.")]
 
 
 class RecommendationClosedEvent(_Envelope):
     """Envelope of a `recommendation.closed` event (topic recommendations.raw)."""
 
-    event_type: Literal["recommendation.closed"]
-    payload: RecommendationClosed
+    event_type: Annotated[Literal["recommendation.closed"], _event_type("recommendation.closed")]
+    payload: Annotated[RecommendationClosed, Field(description="The closure.")]
 
 
 class SanctionImposedEvent(_Envelope):
     """Envelope of a `sanction.imposed` event (topic sanctions.raw, key sanction_id)."""
 
-    event_type: Literal["sanction.imposed"]
-    payload: SanctionImposed
+    event_type: Annotated[Literal["sanction.imposed"], _event_type("sanction.imposed")]
+    payload: Annotated[SanctionImposed, Field(description="The sanction decree.")]
 
 
 class SanctionRevokedEvent(_Envelope):
     """Envelope of a `sanction.revoked` event (topic sanctions.raw, key sanction_id)."""
 
-    event_type: Literal["sanction.revoked"]
-    payload: SanctionRevoked
+    event_type: Annotated[Literal["sanction.revoked"], _event_type("sanction.revoked")]
+    payload: Annotated[SanctionRevoked, Field(description="The revocation.")]
 
 
 Event: TypeAlias = (
@@ -289,23 +360,29 @@ EVENT_TYPES: dict[str, EventType] = {
 class RecommendationOverdue(_Strict):
     """An overdue notice: a recommendation past the PPK deadline with no sanction."""
 
-    recommendation_id: Opaque
-    report_id: Opaque
-    ppk_agency: Text
-    recommended_level: Level
-    issued_on: Day
-    as_of: Day
-    days_since_issued: StrictInt
-    sla_days: StrictInt
-    election_id: ElectionId | None = None
-    region_code: RegionCode | None = None
+    recommendation_id: Annotated[Opaque, Field(description="The overdue recommendation's letter number. "
+                                                           "The Kafka key.")]
+    report_id: Annotated[Opaque, Field(description="report_id of the report it follows.")]
+    ppk_agency: Annotated[Text, Field(description="The PPK's agency that has not acted, as the "
+                                                  "recommendation named it.")]
+    recommended_level: Annotated[Level, Field(description="The level recommended, `moral` < `ringan` < "
+                                                          "`sedang` < `berat`.")]
+    issued_on: Annotated[Day, Field(description="Day the recommendation was issued, `YYYY-MM-DD`.")]
+    as_of: Annotated[Day, Field(description="The reconcile day on which it was found overdue, `YYYY-MM-DD`.")]
+    days_since_issued: Annotated[StrictInt, Field(description="as_of minus issued_on, in days.")]
+    sla_days: Annotated[StrictInt, Field(description=(
+        "Days the PPK had (NETRA_PPK_SLA_DAYS, a policy setting: no statutory limit was found)."))]
+    election_id: Annotated[ElectionId | None, Field(description=(
+        "Election of the recommendation's report, or null if that report is unknown."))] = None
+    region_code: Annotated[RegionCode | None, Field(description=(
+        "Kemendagri region code of that report, or null if the report is unknown."))] = None
 
 
 class RecommendationOverdueEvent(_Envelope):
     """Published by Netra on alerts.overdue, once per recommendation, with a deterministic event_id."""
 
-    event_type: Literal["recommendation.overdue"]
-    payload: RecommendationOverdue
+    event_type: Annotated[Literal["recommendation.overdue"], _event_type("recommendation.overdue")]
+    payload: Annotated[RecommendationOverdue, Field(description="The overdue recommendation.")]
 
 
 #: Events Netra publishes (not accepted on ingress).

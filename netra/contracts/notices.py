@@ -29,8 +29,8 @@ class RejectNotice(BaseModel):
     event_id: str | None = Field(description="The message's `event_id`, when it could be read.")
     event_type: str | None = Field(description="The message's `event_type`, when it could be read.")
     source_topic: str = Field(description="The ingress topic the message was sent to.")
-    source_partition: int
-    source_offset: int
+    source_partition: int = Field(description="The partition of source_topic the message was read from.")
+    source_offset: int = Field(description="Its offset in that partition.")
     stage: str = Field(description="The stage that refused it: validator or enricher.")
     rejected_at: str | None = Field(description="When it was refused (ISO 8601, UTC).")
     reasons: Annotated[list[str], Field(min_length=1)] = Field(

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
+from netra import asyncapi
 from netra.contracts import schemas
 from netra.contracts.decode import decode
 from netra.contracts.events import EVENT_TYPES, key_for
@@ -110,3 +112,35 @@ def test_json_schemas_forbid_unknown_fields_everywhere():
         schema = json.loads(path.read_text())
         objects = [schema, *schema.get("$defs", {}).values()]
         assert all(o.get("additionalProperties") is False for o in objects if o.get("type") == "object"), path
+
+
+def undocumented(schema, where: str):
+    """Every property below `schema` (a JSON Schema, or a document holding some) without a description."""
+    if isinstance(schema, list):
+        for i, item in enumerate(schema):
+            yield from undocumented(item, f"{where}/{i}")
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                for name, prop in value.items():
+                    if not (isinstance(prop, dict) and str(prop.get("description", "")).strip()):
+                        yield f"{where}/properties/{name}"
+                    yield from undocumented(prop, f"{where}/properties/{name}")
+            else:
+                yield from undocumented(value, f"{where}/{key}")
+
+
+def test_every_published_field_is_described():
+    """The schemas and the AsyncAPI document are what other teams read: no field without its meaning."""
+    published = {p.name: json.loads(p.read_text()) for p in sorted(schemas.SCHEMA_DIR.glob("*.json"))}
+    published["asyncapi.yaml"] = yaml.safe_load(asyncapi.YAML_PATH.read_text(encoding="utf-8"))
+    assert len(published) == len(schemas.rendered()) + 1
+    missing = [m for name, doc in published.items() for m in undocumented(doc, name)]
+    assert not missing, "add Field(description=...) to: " + ", ".join(missing)
+
+
+def test_the_description_check_sees_nested_and_missing_ones():
+    schema = {"properties": {"a": {"description": "x", "properties": {"b": {"type": "string"}}},
+                             "properties": {"description": "a field named properties"}},
+              "$defs": {"D": {"properties": {"c": {"description": " "}}}}}
+    assert list(undocumented(schema, "s")) == ["s/properties/a/properties/b", "s/$defs/D/properties/c"]
