@@ -1,8 +1,9 @@
-"""A throw-away Netra stack for the benchmarks: embedded Postgres + Kafka (KRaft) in a temp NETRA_HOME.
+"""What the benchmarks share: a throw-away Netra stack, the fake Kafka record, progress output.
 
-Started the way tests/conftest.py starts it (free ports unless given), stopped and removed
-in `__exit__`. The environment of the process is set for the stack while it runs, so
-subprocesses started with `os.environ` talk to it.
+`Stack` is embedded Postgres + Kafka (KRaft) in a temp NETRA_HOME, started the way
+tests/conftest.py starts it (free ports unless given), stopped and removed in `__exit__`.
+The environment of the process is set for the stack while it runs, so subprocesses
+started with `os.environ` talk to it. Importing this module puts the repo on sys.path.
 """
 from __future__ import annotations
 
@@ -14,11 +15,23 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+class Record(NamedTuple):
+    """What a stage reads of a Kafka ConsumerRecord (the pure-stage benchmarks feed these to `process()`)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: list
 
 
 def free_port() -> int:
@@ -50,6 +63,7 @@ class Stack:
         self.partitions = partitions
         self.kafka_port = kafka_port or free_port()
         self.controller_port = controller_port or free_port()
+        self.pg_port = free_port()  # never the default 5433: another stack may be listening there
         self.with_kafka = kafka
         self.extra_env = env or {}
         self.home = Path(tempfile.mkdtemp(prefix="netra-bench-home-"))
@@ -63,10 +77,16 @@ class Stack:
             NETRA_HOME=str(self.home),
             NETRA_KAFKA_BOOTSTRAP=f"127.0.0.1:{self.kafka_port}",
             NETRA_KAFKA_CONTROLLER_PORT=str(self.controller_port),
+            NETRA_PG_PORT=str(self.pg_port),
             NETRA_TOPIC_PARTITIONS=str(self.partitions),
             NETRA_HMAC_KEY="bench-only-key-0123456789abcdef",
             NETRA_PG_DSN="",
             NETRA_LOG_LEVEL="WARNING",
+            # a throw-away stack: the Postgres and Kafka secrets are generated under its NETRA_HOME
+            NETRA_DEMO_MODE="true",
+            # bench code that names no principal acts as the operator, as in tests/conftest.py;
+            # the stages use their own principals
+            NETRA_KAFKA_PRINCIPAL="admin",
             **self.extra_env,
         )
         from netra import settings as settings_mod
@@ -80,9 +100,9 @@ class Stack:
         try:
             self._pg = True
             postgres.up(s, quiet)
-            conn = connect(s)
+            conn = connect(s, owner=True)  # the migration creates the pipeline login the rest uses
             try:
-                migrate(conn, quiet)
+                migrate(conn, quiet, pipeline_password=s.pg_pipeline_password)
             finally:
                 conn.close()
             if self.with_kafka:

@@ -2,10 +2,10 @@
 
     python bench/bench_pipeline.py [--scale 1.0] [--batch-size 500] [--repeat 1]
 
-Starts Kafka (KRaft) and the embedded Postgres the way tests/conftest.py does: a
-temporary NETRA_HOME, free ports, NETRA_HMAC_KEY set, `netra.stack.postgres.up`,
-`netra.warehouse.db.migrate`, `netra.stack.kafka.up`, `netra.kafka_io.create_topics`;
-both are stopped (and the folder removed) in a `finally`. Each repeat uses a fresh stack.
+Starts Kafka (KRaft) and the embedded Postgres with `bench/_stack.py`'s `Stack`, the way
+tests/conftest.py does: a temporary NETRA_HOME, free ports, NETRA_HMAC_KEY set, Postgres up
+and migrated, Kafka up, topics created; both are stopped (and the folder removed) when the
+run ends. Each repeat uses a fresh stack.
 
 The stages run one after the other (not concurrently) with
 `consumers.run.run_stage(name, settings, until_idle=2.0, stop=StopFlag(install=False))`,
@@ -17,32 +17,17 @@ group join, warm start and the one-off GX suite build are left out).
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import logging
-import os
-import shutil
-import socket
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _stack import REPO, Stack, quiet, say  # noqa: E402  (puts the repo on sys.path, GX analytics off)
 
 STAGES = ("validator", "enricher", "sink")
-
-
-def free_port() -> int:
-    """Return a free local TCP port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class BatchLog(logging.Handler):
@@ -62,67 +47,20 @@ class BatchLog(logging.Handler):
             self.batches.append((time.monotonic(), msg["size"]))
 
 
-def quiet(_msg: str) -> None:
-    """Discard a progress message."""
-    pass
-
-
-def say(msg: str) -> None:
-    """Print a progress message to stderr."""
-    print(msg, file=sys.stderr)
-
-
 def one_run(args, run_no: int) -> dict:
-    """Run the pipeline once in a fresh home directory and return its figures."""
-    home = Path(tempfile.mkdtemp(prefix="netra-bench-home-"))
-    saved = dict(os.environ)
-    os.environ.update(
-        NETRA_HOME=str(home),
-        NETRA_KAFKA_BOOTSTRAP=f"127.0.0.1:{free_port()}",
-        NETRA_KAFKA_CONTROLLER_PORT=str(free_port()),
-        NETRA_TOPIC_PARTITIONS=str(args.partitions),
-        NETRA_HMAC_KEY="bench-only-key-0123456789abcdef",
-        NETRA_BATCH_SIZE=str(args.batch_size),
-        NETRA_BATCH_WAIT_MS=str(args.batch_wait_ms),
-        NETRA_PG_DSN="",
-        NETRA_LOG_LEVEL="WARNING",
-    )
-    from netra import settings as settings_mod
-    from netra.kafka_io import create_topics, make_producer
-    from netra.stack import kafka, postgres
-    from netra.warehouse.db import connect, migrate
+    """Run the pipeline once on a fresh stack (`_stack.Stack`: temp home, free ports) and return its figures."""
+    from netra.kafka_io import make_producer
 
-    s = settings_mod.load()
-    result: dict = {"run": run_no}
-    pg_started = kafka_started = False
-    try:
-        t = time.monotonic()
-        pg_started = True  # down() only stops what the stack state says was started
-        postgres.up(s, quiet)
-        conn = connect(s)
-        try:
-            migrate(conn, quiet)
-        finally:
-            conn.close()
-        kafka_started = True
-        try:
-            kafka.up(s, quiet)
-        except RuntimeError as exc:
-            # netra.stack.kafka.format_storage passes `-t <id>`; a random cluster id starting with "-"
-            # (1 in 64) is read as an option. Retry once with a fresh id rather than lose the run.
-            if "storage format failed" not in str(exc):
-                raise
-            say(f"[run {run_no}] Kafka storage format failed (cluster id starting with '-'?); retrying once")
-            shutil.rmtree(home / "kafka", ignore_errors=True)
-            kafka.up(s, quiet)
-        create_topics(s, quiet)
-        result["stack_up_s"] = time.monotonic() - t
+    env = {"NETRA_BATCH_SIZE": str(args.batch_size), "NETRA_BATCH_WAIT_MS": str(args.batch_wait_ms)}
+    with Stack(partitions=args.partitions, env=env) as stack:
+        s = stack.settings
+        result: dict = {"run": run_no, "stack_up_s": stack.up_s}
         say(f"[run {run_no}] stack up in {result['stack_up_s']:.1f}s (Kafka {s.kafka_bootstrap})")
 
         from producers.generate import generate_season
         from producers.publish import publish_lines
 
-        season = generate_season(home / "season", scale=args.scale)
+        season = generate_season(stack.home / "season", scale=args.scale)
         producer = make_producer(s)
         try:
             sent, t = 0, time.monotonic()
@@ -164,7 +102,7 @@ def one_run(args, run_no: int) -> dict:
         log.removeHandler(handler)
         result["stages"] = stages
 
-        conn = connect(s)
+        conn = stack.connect()
         try:
             with conn, conn.cursor() as cur:
                 cur.execute("SELECT count(*) FROM raw.events")
@@ -180,14 +118,6 @@ def one_run(args, run_no: int) -> dict:
                           if sink["steady_rate"] and sink["consumed"] else None}
         result["expected"] = season.counts
         result["io"] = io_probe(s, args, run_no)
-    finally:
-        if kafka_started:
-            kafka.down(s, quiet)
-        if pg_started:
-            postgres.down(s, quiet)
-        os.environ.clear()
-        os.environ.update(saved)
-        shutil.rmtree(home, ignore_errors=True)
     return result
 
 
@@ -362,13 +292,6 @@ def main(argv=None) -> int:
     p.add_argument("--json", help="also write the raw numbers here")
     args = p.parse_args(argv)
 
-    if not os.environ.get("XDG_RUNTIME_DIR"):
-        # pgserver keeps a lock file in the runtime dir, fixed at its import; give it one folder for the
-        # whole process and remove it last (registered before pgserver is imported, so it runs after it).
-        runtime = tempfile.mkdtemp(prefix="netra-bench-run-")
-        os.chmod(runtime, 0o700)
-        os.environ["XDG_RUNTIME_DIR"] = runtime
-        atexit.register(shutil.rmtree, runtime, True)
     runs = [one_run(args, i + 1) for i in range(args.repeat)]
     print(report(args, runs))
     if args.json:

@@ -27,16 +27,14 @@ import re
 import subprocess
 import sys
 import time
-from collections import namedtuple
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stack import REPO, Stack, say  # noqa: E402
+from _stack import REPO, Record, Stack, say  # noqa: E402
 
 NETRA = str(Path(sys.executable).parent / "netra")
 MILLION_COPIES = 667
-Record = namedtuple("Record", "topic partition offset key value headers")
 _ID_FIELDS = ("report_id", "recommendation_id", "sanction_id", "recommendation_ref")
 _NIP = re.compile(r"^\d{18}$")
 

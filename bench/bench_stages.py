@@ -28,17 +28,11 @@ import time
 import tracemalloc
 import uuid
 import zlib
-from collections import namedtuple
 from datetime import date
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-Record = namedtuple("Record", "topic partition offset key value headers")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _stack import REPO, Record  # noqa: E402  (puts the repo on sys.path, GX analytics off)
 
 PARTITIONS = 3
 SECRET = b"bench-only-key-0123456789abcdef"

@@ -19,13 +19,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import namedtuple
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-Record = namedtuple("Record", "topic partition offset key value headers")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _stack import Record  # noqa: E402  (puts the repo on sys.path, GX analytics off)
 
 
 def records(copies: int) -> list:

@@ -10,18 +10,11 @@ Unit tests use neither. Everything started here is stopped at the end of the ses
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from support import free_port
 
 
 @pytest.fixture(scope="session")

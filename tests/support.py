@@ -1,11 +1,87 @@
-"""Helpers shared by the service fixtures (importable as `support`: tests/ is on sys.path via its conftest)."""
+"""Helpers shared by the tests, written once (importable as `support`: tests/ is on sys.path via its conftest).
+
+The repo root and the test data, the test double of a Kafka record, a free port, a snapshot
+of the published marts, and the service helpers (landing a season, emptying the warehouse
+and the topics, the reconcile with its auditor).
+"""
 from __future__ import annotations
 
+import json
+import socket
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from netra.settings import ALL_TOPICS
 
 REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data"
+#: A valid report.filed event (the template most tests change one field of).
+REPORT_FILED = DATA / "events" / "report_filed.json"
+
+
+def report_filed() -> dict:
+    """A fresh copy of the valid report.filed event in tests/data."""
+    return json.loads(REPORT_FILED.read_text())
+
+
+class Record(NamedTuple):
+    """What a stage reads of a Kafka ConsumerRecord."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: list
+
+
+def record(value: bytes, topic: str = "reports.raw", partition: int = 0, offset: int = 0, key=None,
+           headers=()) -> Record:
+    """A Record with the defaults most unit tests want (reports.raw, partition 0, offset 0, no key)."""
+    return Record(topic, partition, offset, key, value, list(headers))
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def squatting(port: int):
+    """Something else listening on 127.0.0.1:`port` for the duration of the block."""
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", port))
+    squatter.listen()
+    try:
+        yield
+    finally:
+        squatter.close()
+
+
+def marts_snapshot(conn) -> tuple[list, list]:
+    """Every row of mart.followthrough and mart.followthrough_summary, in key order (to compare two runs)."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT * FROM mart.followthrough ORDER BY recommendation_id")
+        followthrough = cur.fetchall()
+        cur.execute("SELECT * FROM mart.followthrough_summary ORDER BY election_id, province_code, region_code")
+        return followthrough, cur.fetchall()
+
+
+def corrupt_the_audited_marts(monkeypatch) -> None:
+    """Make the reconcile's audit see one followthrough row with an unknown status, so it must fail."""
+    from expectations import marts
+
+    real = marts.audit_marts
+
+    def corrupting_audit(followthrough, summary, **kw):
+        followthrough = followthrough.copy()
+        followthrough.loc[followthrough.index[0], "status"] = "forgotten"
+        return real(followthrough, summary, **kw)
+
+    monkeypatch.setattr(marts, "audit_marts", corrupting_audit)
 
 # Everything but reference data (ref) and the migration ledger (public) is emptied between tests.
 # Read from the catalog, so a table a migration adds is emptied too without a list to keep.
@@ -22,13 +98,10 @@ def land_season(conn, season, secret: bytes, group: str = "landed-by-test") -> i
 
 def land_messages(conn, messages, secret: bytes, group: str = "landed-by-test") -> int:
     """Land (ingress topic, message bytes) pairs as land_season does; returns the number of events landed."""
-    from collections import namedtuple
-
     from consumers.enricher import Enricher
     from consumers.sink import PostgresWriter, Sink
     from consumers.validator import Validator
 
-    Record = namedtuple("Record", "topic partition offset key value headers")
     offsets: dict[str, int] = {}
     ingress = []
     for topic, value in messages:  # each topic's own offsets, from 0

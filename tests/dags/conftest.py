@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from support import REPO
+
 _HOME = Path(tempfile.mkdtemp(prefix="netra-airflow-"))
 os.environ.update(
     AIRFLOW_HOME=str(_HOME),

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
-from pathlib import Path
 
 from netra.kafka_io import make_producer
 from producers.bkpsdm_import import gx_domain_check, import_inbox, scan_inbox
+from support import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "bkpsdm"
+BKPSDM = DATA / "bkpsdm"
 CSV_NAME = "33.72_hukdis_2024-12.csv"
 GOOD_ROWS = ["800/1021/BKPSDM/XII/2024", "800/1022/BKPSDM/XII/2024", "800/1025/BKPSDM/XII/2024"]
 
@@ -33,7 +33,7 @@ def test_csv_export_lands_the_good_rows_once_even_when_imported_twice(pipeline, 
                                                                        monkeypatch):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    shutil.copy(DATA / CSV_NAME, inbox / CSV_NAME)
+    shutil.copy(BKPSDM / CSV_NAME, inbox / CSV_NAME)
 
     producer = make_producer(pipeline)
     try:
@@ -51,7 +51,7 @@ def test_csv_export_lands_the_good_rows_once_even_when_imported_twice(pipeline, 
     assert rejected_count(db) == 0
 
     # The clerk drops the same export again; this time through the DAG's entry point and settings.
-    shutil.copy(DATA / CSV_NAME, inbox / CSV_NAME)
+    shutil.copy(BKPSDM / CSV_NAME, inbox / CSV_NAME)
     monkeypatch.setenv("NETRA_BKPSDM_INBOX", str(inbox))
     from netra import settings
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from pathlib import Path
 
 import pytest
 
 from netra import dlq, reference
 from netra.enrichment import reporter_key
 from netra.kafka_io import make_producer
+from support import report_filed
 
-TEMPLATE = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+TEMPLATE = report_filed()
 
 
 def _reset_reference_caches():

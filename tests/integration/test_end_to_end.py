@@ -5,7 +5,7 @@ import json
 from datetime import date
 
 from producers.generate import generate_season
-from support import reconcile
+from support import marts_snapshot, reconcile
 
 
 def test_season_round_trip_matches_ground_truth(pipeline, db, tmp_path, run_stages, publish_files):
@@ -83,16 +83,8 @@ def test_reconcile_twice_gives_identical_marts(pipeline, db, tmp_path, run_stage
     publish_files(pipeline, season.files)
     run_stages(pipeline)
     as_of = date(2024, 2, 6)
-
-    def snapshot():
-        with db, db.cursor() as cur:
-            cur.execute("SELECT * FROM mart.followthrough ORDER BY recommendation_id")
-            ft = cur.fetchall()
-            cur.execute("SELECT * FROM mart.followthrough_summary ORDER BY 1, 2, 3")
-            return ft, cur.fetchall()
-
     reconcile(db, as_of, 30)
-    first = snapshot()
+    first = marts_snapshot(db)
     reconcile(db, as_of, 30)
-    assert snapshot() == first
+    assert marts_snapshot(db) == first
     assert first[0], "the season produced recommendations"

@@ -7,13 +7,13 @@ import copy
 import json
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 
 from netra.settings import INGRESS_TOPICS
+from support import report_filed
 
-TEMPLATE = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+TEMPLATE = report_filed()
 
 
 def filed(tag: str, **payload_changes) -> dict:

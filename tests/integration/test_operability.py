@@ -5,13 +5,13 @@ import copy
 import json
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
 from netra.kafka_io import make_producer
+from support import free_port, report_filed
 
-TEMPLATE = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+TEMPLATE = report_filed()
 
 
 def _bad_report(report_id: str) -> dict:
@@ -22,12 +22,6 @@ def _bad_report(report_id: str) -> dict:
     return e
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _send(settings, values: list[bytes], topic: str = "reports.raw") -> None:
@@ -119,7 +113,7 @@ def test_metrics_endpoint_counts_what_the_stage_did(pipeline, db):
     good["event_id"] = str(uuid.uuid4())
     _send(pipeline, [json.dumps(good).encode(), b"{not json", json.dumps(_bad_report("M/1")).encode()])
     metrics = StageMetrics("validator")
-    port = _free_port()
+    port = free_port()
     metrics.serve(port)
     try:
         run_stage("validator", pipeline, until_idle=2.0, stop=StopFlag(install=False), metrics=metrics)

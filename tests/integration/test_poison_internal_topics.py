@@ -5,15 +5,14 @@ name reaches raw.events.
 from __future__ import annotations
 
 import copy
-import json
 import uuid
-from pathlib import Path
 
 from netra.contracts.codec import encode_event
 from netra.contracts.headers import H_REASONS
 from netra.kafka_io import make_producer
+from support import report_filed
 
-TEMPLATE = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+TEMPLATE = report_filed()
 NIK = TEMPLATE["payload"]["reporter"]["nik"]
 NAME = TEMPLATE["payload"]["reporter"]["name"]
 

@@ -14,7 +14,7 @@ import pytest
 
 from netra.reconcile import rules
 from netra.reconcile.run import AuditFailed
-from support import land_season, reconcile
+from support import corrupt_the_audited_marts, land_season, marts_snapshot, reconcile
 
 #: a NIK (16) or NIP (18 digits) as a token of its own; digit runs inside hex ids (BKN GUIDs) are not one
 NIP_OR_NIK = re.compile(r"(?<![0-9A-Za-z])[0-9]{16}(?:[0-9]{2})?(?![0-9A-Za-z])")
@@ -139,16 +139,7 @@ def test_a_failing_checkpoint_publishes_nothing_and_keeps_the_previous_marts(db,
         cur.execute("SELECT count(*), max(as_of) FROM mart.followthrough")
         before = cur.fetchone()
 
-    from expectations import marts
-
-    real = marts.audit_marts
-
-    def corrupting_audit(followthrough, summary, **kw):
-        followthrough = followthrough.copy()
-        followthrough.loc[followthrough.index[0], "status"] = "forgotten"
-        return real(followthrough, summary, **kw)
-
-    monkeypatch.setattr(marts, "audit_marts", corrupting_audit)
+    corrupt_the_audited_marts(monkeypatch)
     with pytest.raises(AuditFailed, match="status"):
         reconcile(db, as_of + timedelta(days=30), season["sla_days"])
     with db, db.cursor() as cur:
@@ -159,20 +150,12 @@ def test_a_failing_checkpoint_publishes_nothing_and_keeps_the_previous_marts(db,
 def test_rerunning_the_same_day_is_identical_and_incremental(db, season):
     as_of = date.fromisoformat(season["as_of"])
     first = reconcile(db, as_of, season["sla_days"])
-
-    def snapshot():
-        with db, db.cursor() as cur:
-            cur.execute("SELECT * FROM mart.followthrough ORDER BY recommendation_id")
-            a = cur.fetchall()
-            cur.execute("SELECT * FROM mart.followthrough_summary ORDER BY 1, 2, 3")
-            return a, cur.fetchall()
-
-    before = snapshot()
+    before = marts_snapshot(db)
     second = reconcile(db, as_of, season["sla_days"])
-    assert snapshot() == before
+    assert marts_snapshot(db) == before
     assert first.new_events > 0 and second.new_events == 0, "the second run read nothing new"
     full = reconcile(db, as_of, season["sla_days"], full=True)
-    assert snapshot() == before and full.new_events == first.new_events
+    assert marts_snapshot(db) == before and full.new_events == first.new_events
 
 
 def test_as_of_function_reproduces_the_published_pilkada_2020_figures(db, pg_settings, tmp_path):

@@ -5,13 +5,13 @@ import copy
 import json
 import time
 import uuid
-from pathlib import Path
 
 from netra import dlq
 from netra.contracts.notices import RejectNotice
 from netra.kafka_io import make_producer
+from support import report_filed
 
-FILED = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+FILED = report_filed()
 
 
 def sanction(**payload) -> dict:

@@ -14,7 +14,7 @@ import pytest
 from expectations.marts import build_followthrough_suite, build_summary_suite
 from netra.reconcile.quality import load_freshness, load_quality
 from netra.reconcile.run import AuditFailed
-from support import check_published_marts, land_season, reconcile
+from support import check_published_marts, corrupt_the_audited_marts, land_season, reconcile
 
 EXPECTATIONS = len(build_followthrough_suite().expectations) + len(build_summary_suite().expectations)
 
@@ -41,16 +41,7 @@ def test_each_reconcile_stores_its_audit_and_a_failed_audit_is_kept_after_the_ro
     reconcile(db, as_of, season["sla_days"])
     assert _runs(db) == [("reconcile", as_of, True, True, EXPECTATIONS, 0)]
 
-    from expectations import marts
-
-    real = marts.audit_marts
-
-    def corrupting_audit(followthrough, summary, **kw):
-        followthrough = followthrough.copy()
-        followthrough.loc[followthrough.index[0], "status"] = "forgotten"
-        return real(followthrough, summary, **kw)
-
-    monkeypatch.setattr(marts, "audit_marts", corrupting_audit)
+    corrupt_the_audited_marts(monkeypatch)
     later = as_of + timedelta(days=30)
     with pytest.raises(AuditFailed):
         reconcile(db, later, season["sla_days"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import time
 
 import psycopg2
@@ -13,46 +12,30 @@ import pytest
 
 from netra import settings as settings_mod
 from netra.stack import PortTaken, pid_alive
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from support import free_port, squatting
 
 
 @pytest.fixture
 def own_home(tmp_path):
-    env = dict(os.environ, NETRA_HOME=str(tmp_path / "home"), NETRA_PG_PORT=str(_free_port()),
-               NETRA_KAFKA_BOOTSTRAP=f"127.0.0.1:{_free_port()}", NETRA_KAFKA_CONTROLLER_PORT=str(_free_port()))
+    env = dict(os.environ, NETRA_HOME=str(tmp_path / "home"), NETRA_PG_PORT=str(free_port()),
+               NETRA_KAFKA_BOOTSTRAP=f"127.0.0.1:{free_port()}", NETRA_KAFKA_CONTROLLER_PORT=str(free_port()))
     return settings_mod.load(env)
 
 
 def test_kafka_up_refuses_a_port_held_by_something_else(own_home):
     from netra.stack import kafka
 
-    squatter = socket.socket()
-    squatter.bind(("127.0.0.1", own_home.kafka_port))
-    squatter.listen()
-    try:
-        with pytest.raises(PortTaken, match=rf"127\.0\.0\.1:{own_home.kafka_port} \(NETRA_KAFKA_BOOTSTRAP\) is taken"):
-            kafka.up(own_home, lambda _m: None)
-    finally:
-        squatter.close()
+    with squatting(own_home.kafka_port), pytest.raises(
+            PortTaken, match=rf"127\.0\.0\.1:{own_home.kafka_port} \(NETRA_KAFKA_BOOTSTRAP\) is taken"):
+        kafka.up(own_home, lambda _m: None)
     assert not kafka.status(own_home).started_by_netra
 
 
 def test_postgres_up_refuses_a_port_held_by_something_else(own_home):
     from netra.stack import postgres
 
-    squatter = socket.socket()
-    squatter.bind(("127.0.0.1", own_home.pg_port))
-    squatter.listen()
-    try:
-        with pytest.raises(PortTaken, match=r"NETRA_PG_PORT"):
-            postgres.up(own_home, lambda _m: None)
-    finally:
-        squatter.close()
+    with squatting(own_home.pg_port), pytest.raises(PortTaken, match=r"NETRA_PG_PORT"):
+        postgres.up(own_home, lambda _m: None)
 
 
 def test_postgres_restarts_first_time_after_kill_9(own_home):

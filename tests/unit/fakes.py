@@ -1,14 +1,6 @@
 """Small fakes of the Kafka clients that record what was done to them (unit tests only)."""
 from __future__ import annotations
 
-from collections import namedtuple
-
-Record = namedtuple("Record", "topic partition offset key value headers")
-
-
-def record(value: bytes, topic: str = "reports.raw", partition: int = 0, offset: int = 0, key=None, headers=()):
-    return Record(topic, partition, offset, key, value, list(headers))
-
 
 class FakeConsumer:
     def __init__(self, batches):

@@ -12,21 +12,20 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
 from consumers.validator import Validator
-from fakes import record
 from netra import asyncapi
 from netra.contracts.events import EVENT_TYPES
 from netra.contracts.headers import H_REASONS, H_SOURCE_OFFSET
 from netra.rejects import notice_for
 from netra.settings import ALL_TOPICS
+from support import record, report_filed
 
-FILED = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+FILED = report_filed()
 COMPONENT_KEY = re.compile(r"^[\w\d.\-_]+$")  # AsyncAPI 3.0.0: keys of components maps
 
 

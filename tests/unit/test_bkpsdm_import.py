@@ -27,8 +27,9 @@ from producers.bkpsdm_import import (
     scan_inbox,
     source_for,
 )
+from support import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "bkpsdm"
+BKPSDM = DATA / "bkpsdm"
 CSV_NAME = "33.72_hukdis_2024-12.csv"
 #: 2024-12-20 10:00 WIB, as a POSIX timestamp: the export's modification time in these tests
 MTIME = datetime.fromisoformat("2024-12-20T10:00:00+07:00").timestamp()
@@ -54,7 +55,7 @@ def inbox(tmp_path) -> Path:
 def siasn_csv(inbox) -> Path:
     """The committed SIASN-style export, copied into the inbox with a fixed modification time."""
     path = inbox / CSV_NAME
-    shutil.copy(DATA / CSV_NAME, path)
+    shutil.copy(BKPSDM / CSV_NAME, path)
     os.utime(path, (MTIME, MTIME))
     return path
 
@@ -119,7 +120,7 @@ def test_sk_number_header_aliases_map_to_sanction_id(header):
 
 
 def test_siasn_headers_map_to_every_contract_field_and_unknown_columns_are_listed():
-    table = read_table(DATA / CSV_NAME)
+    table = read_table(BKPSDM / CSV_NAME)
     columns, ignored = map_headers(table.headers, agency_known=True)
     assert {name: table.headers[i] for name, i in columns.items()} == {
         "sanction_id": "skNomor", "nip": "nipBaru", "name": "nama", "sanction_code": "jenisHukumanId",
@@ -249,7 +250,7 @@ def test_the_file_is_archived_next_to_a_per_row_result_report(siasn_csv, inbox):
 
     assert not siasn_csv.exists()
     assert report.archived_to == inbox / "processed" / CSV_NAME
-    assert report.archived_to.read_bytes() == (DATA / CSV_NAME).read_bytes()
+    assert report.archived_to.read_bytes() == (BKPSDM / CSV_NAME).read_bytes()
     assert report.result_path == inbox / "processed" / f"{CSV_NAME}.result.csv"
     rows = result_rows(report.result_path)
     assert list(rows[0]) == ["row", "sanction_id", "status", "event_id", "reasons", "detail"]
@@ -266,7 +267,7 @@ def test_the_file_is_archived_next_to_a_per_row_result_report(siasn_csv, inbox):
 def test_importing_the_same_file_twice_sends_byte_identical_events(siasn_csv, inbox):
     first, second = FakeProducer(), FakeProducer()
     report1 = import_file(siasn_csv, first, archive_dir=inbox / "processed")
-    shutil.copy(DATA / CSV_NAME, siasn_csv)  # dropped again, with a new modification time
+    shutil.copy(BKPSDM / CSV_NAME, siasn_csv)  # dropped again, with a new modification time
     report2 = import_file(siasn_csv, second, archive_dir=inbox / "processed")
 
     ids = [e["event_id"] for e in sent_events(first)]
@@ -293,7 +294,7 @@ def test_a_ledger_line_cut_short_by_a_crash_is_ignored(tmp_path):
 def test_a_corrected_row_gets_a_new_event_id_and_the_others_keep_theirs(siasn_csv, inbox):
     original = FakeProducer()
     import_file(siasn_csv, original, archive_dir=inbox / "processed")
-    text = (DATA / CSV_NAME).read_text(encoding="utf-8")
+    text = (BKPSDM / CSV_NAME).read_text(encoding="utf-8")
     corrected = inbox / CSV_NAME
     # the clerk fixes row 3's decree date
     corrected.write_text(text.replace("800/1022/BKPSDM/XII/2024;19750312 200003 2 004;Sri Wahyuni;23;10-12-2024",
@@ -443,7 +444,7 @@ def test_an_unexpected_error_while_reading_refuses_that_file_and_the_scan_goes_o
 
     monkeypatch.setattr(bkpsdm_inbox, "read_table", read_table)
     (inbox / "00_odd.xlsx").write_bytes(b"whatever")
-    shutil.copy(DATA / CSV_NAME, inbox / CSV_NAME)
+    shutil.copy(BKPSDM / CSV_NAME, inbox / CSV_NAME)
     producer = FakeProducer()
     odd, good = scan_inbox(inbox, inbox / "processed", producer)  # name order: the odd file first
     assert odd.error == "could not be read (KeyError: 'xl/worksheets/sheet1.xml')"
@@ -484,7 +485,7 @@ def test_scan_inbox_imports_spreadsheets_in_name_order_and_skips_the_rest(siasn_
     (inbox / "~$hukdis_surakarta.xlsx").write_bytes(b"lock")   # Excel's lock file while a sheet is open
     (inbox / "readme.txt").write_text("not an export")
     (inbox / "processed").mkdir()
-    shutil.copy(DATA / CSV_NAME, inbox / "processed" / "old.csv")  # already archived: not read again
+    shutil.copy(BKPSDM / CSV_NAME, inbox / "processed" / "old.csv")  # already archived: not read again
     producer = FakeProducer()
     said = []
     reports = scan_inbox(inbox, inbox / "processed", producer, say=said.append)

@@ -8,15 +8,14 @@ from __future__ import annotations
 import re
 import shlex
 from functools import cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
 from netra.settings import SETTINGS
+from support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
 ENV_EXAMPLE = REPO / ".env.example"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 import yaml
@@ -12,8 +11,9 @@ from netra import asyncapi
 from netra.contracts import schemas
 from netra.contracts.decode import decode
 from netra.contracts.events import EVENT_TYPES, key_for
+from support import report_filed
 
-FILED = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+FILED = report_filed()
 
 
 def enc(obj) -> bytes:

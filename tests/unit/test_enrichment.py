@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from netra.enrichment import asn_key, decode_nip, election_phase, enrich, region_info
+from support import report_filed
 
 SECRET = b"unit-test-secret"
-FILED = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+FILED = report_filed()
 
 
 def test_decode_nip():

@@ -6,13 +6,13 @@ import subprocess
 import sys
 import uuid
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from expectations import events as suite_mod
 from expectations.events import SUITE_NAME, build_suite, build_suites, validate_batch
 from netra.contracts.decode import decode
+from support import REPO
 
 TODAY = date(2025, 6, 30)
 NIP = "198609262015051001"  # DOMAIN.md §3 example: born 1986-09-26, CPNS 2015-05, male
@@ -406,7 +406,6 @@ def test_importing_the_module_does_not_import_gx_or_pandas():
         "import sys, expectations.events; "
         "print('great_expectations' in sys.modules, 'pandas' in sys.modules)"
     )
-    root = Path(suite_mod.__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 

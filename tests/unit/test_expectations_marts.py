@@ -14,7 +14,6 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -31,6 +30,7 @@ from expectations.marts import (
     build_summary_suite,
     frames_from_db,
 )
+from support import REPO
 
 AS_OF = date(2025, 6, 30)
 ISSUED = date(2025, 3, 1)
@@ -370,8 +370,6 @@ def test_audit_writes_data_docs(tmp_path):
 
 
 def test_data_docs_keep_a_history_of_runs(tmp_path, monkeypatch):
-    import expectations.marts as marts
-
     docs = tmp_path / "data_docs"
     for day in ("2025-06-28", "2025-06-29", "2025-06-30"):
         audit_marts(frame(valid_followthrough(), FOLLOWTHROUGH_COLUMNS), frame(valid_summary(), SUMMARY_COLUMNS),
@@ -461,6 +459,5 @@ def test_frames_from_db_reads_the_named_tables():
 
 def test_importing_the_module_does_not_import_gx_or_pandas():
     code = "import sys, expectations.marts; print('great_expectations' in sys.modules, 'pandas' in sys.modules)"
-    root = Path(marts.__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

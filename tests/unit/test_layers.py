@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from support import REPO
+
 PACKAGES = ("netra", "consumers", "producers", "expectations", "dags")
 APPLICATION = ("consumers", "producers", "expectations", "dags")
 #: The modules that wire layers together (may import anything).

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from support import REPO
 
 
 def _norm(name: str) -> str:

@@ -10,12 +10,12 @@ import pytest
 from consumers.enricher import Enricher
 from consumers.sink import Sink
 from consumers.validator import Validator
-from fakes import record
 from netra.contracts.codec import encode_event
 from netra.contracts.decode import decode_enriched
 from netra.contracts.headers import H_REASONS, H_SOURCE_PARTITION, H_STAGE, DlqHeadersError, dlq_headers
+from support import REPORT_FILED, record
 
-FILED = (Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_bytes()
+FILED = REPORT_FILED.read_bytes()
 SECRET = b"k"
 
 

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from netra.contracts import decode, reasons
 from netra.contracts.reasons import CODES
+from support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 EMITTERS = ["netra/contracts/decode.py", "netra/contracts/events.py", "netra/contracts/enriched.py",
             "netra/contracts/headers.py", "consumers/enricher.py", "consumers/sink.py"]
 

@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from consumers.dlq import dlq_message
 from consumers.validator import Validator
-from fakes import FakeProducer, record
+from fakes import FakeProducer
 from netra.contracts.notices import RejectNotice
 from netra.contracts.rejects import REJECTS_TOPICS, UNATTRIBUTED, rejects_topic, source_domain
 from netra.kafka_io import DeliveryError
 from netra.rejects import RejectsPublisher, notice_for
 from netra.settings import ALL_TOPICS
+from support import record, report_filed
 
-FILED = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+FILED = report_filed()
 
 
 def no_domain_rules(events, reports=None):

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
 import pytest
 
 from consumers.loop import KafkaEmitter, StopFlag, run
 from consumers.resilience import GaveUp, Patience, Stopped, is_transient
 from consumers.validator import Validator
-from fakes import FakeConsumer, FakeProducer, record
+from fakes import FakeConsumer, FakeProducer
+from support import REPORT_FILED, record
 
-FILED = (Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_bytes()
+FILED = REPORT_FILED.read_bytes()
 
 
 class Clock:

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from consumers.enricher import Enricher
 from consumers.loop import KafkaEmitter, Outcome, StopFlag, run
 from consumers.sink import Sink, event_row, reject_row
 from consumers.validator import Validator
-from fakes import FakeConsumer, FakeProducer, record
+from fakes import FakeConsumer, FakeProducer
+from support import REPORT_FILED, record
 
-FILED = (Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_bytes()
+FILED = REPORT_FILED.read_bytes()
 
 
 def no_domain_rules(events, reports=None):

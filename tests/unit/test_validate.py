@@ -5,18 +5,16 @@ import copy
 import io
 import json
 import shutil
-from collections import namedtuple
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from consumers.validator import Validator
 from netra import cli
 from netra.validate import validate_lines, validate_sheet
+from support import DATA, Record, report_filed
 
-DATA = Path(__file__).parents[1] / "data"
-FILED = json.loads((DATA / "events" / "report_filed.json").read_text())
+FILED = report_filed()
 SHEET = DATA / "bkpsdm" / "33.72_hukdis_2024-12.csv"
 
 
@@ -88,7 +86,6 @@ def test_a_generated_season_gets_exactly_the_reasons_the_validator_stage_gives(t
     from producers.generate import generate_season
 
     season = generate_season(tmp_path, seed=11, scale=0.03)
-    Record = namedtuple("Record", "topic partition offset key value headers")
     for topic, path in season.files.items():
         lines = [raw.strip() for raw in path.read_bytes().splitlines() if raw.strip()]
         stage = Validator().process([Record(topic, 0, n, None, v, []) for n, v in enumerate(lines, start=1)])

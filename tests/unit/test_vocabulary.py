@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import get_args
 
 import pytest
 
 from netra.contracts import vocabulary as v
+from support import REPO
 
-ROOT = Path(__file__).resolve().parents[2]
-MIGRATIONS = sorted((ROOT / "netra" / "warehouse" / "migrations").glob("*.sql"))
+MIGRATIONS = sorted((REPO / "netra" / "warehouse" / "migrations").glob("*.sql"))
 SQL = "\n".join(p.read_text() for p in MIGRATIONS)
 #: The current definitions of the functions and views (what `netra db migrate` leaves in the warehouse).
-DEFINITIONS = ROOT / "netra" / "warehouse" / "definitions"
+DEFINITIONS = REPO / "netra" / "warehouse" / "definitions"
 
 
 def _in_lists(column: str) -> list[tuple[str, ...]]:
@@ -100,7 +99,7 @@ PY_USERS = ["netra/reconcile/rules.py", "netra/report.py", "expectations/marts.p
 
 @pytest.mark.parametrize("path", PY_USERS)
 def test_python_users_import_the_vocabulary_and_do_not_retype_it(path):
-    text = (ROOT / path).read_text()
+    text = (REPO / path).read_text()
     assert "netra.contracts.vocabulary" in text, path
     for words in (v.STATUSES, v.LINK_METHODS, v.SEVERITIES, v.LEVELS):
         for order in {words, tuple(sorted(words))}:
