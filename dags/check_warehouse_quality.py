@@ -2,7 +2,7 @@
 
 The hourly reconcile already audits every new mart before publishing it; this daily run
 re-checks what analysts are reading now (e.g. after a manual change or a restore) with the
-same suites (`expectations/marts.py`) and rebuilds the Data Docs site under
+same checkpoints (`expectations/marts.py`) and rebuilds the Data Docs site under
 `$NETRA_HOME/data_docs/daily`. A failure fails the task, so it shows red in the Airflow UI.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 netra.reconcile sits below expectations/ and must not import it; `netra reconcile`, the
 demo and the DAGs pass `audit_marts_in_db` in (`auditor=`), so the write-audit-publish step
-still runs the suites of expectations/marts.py.
+still runs the checkpoints of expectations/marts.py, on the marts netra/reconcile/mart_frames.py reads.
 """
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ def audit_marts_in_db(conn, *, docs_dir: Path | None = None, run_name: str | Non
     Returns expectations.marts.AuditResult (`success`, `failures`, `docs_index`).
     """
     from expectations import marts
+    from netra.reconcile.mart_frames import frames_from_db
 
     tables = (dict(followthrough_table="mart_stage.followthrough", summary_table="mart_stage.followthrough_summary")
               if staged else {})
-    followthrough, summary, sanction_ids, recommendation_ids = marts.frames_from_db(conn, **tables)
+    followthrough, summary, sanction_ids, recommendation_ids = frames_from_db(conn, **tables)
     return marts.audit_marts(followthrough, summary, sanction_ids=sanction_ids,
                              recommendation_ids=recommendation_ids, docs_dir=docs_dir, run_name=run_name)
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from expectations.marts import build_followthrough_suite, build_summary_suite
+from expectations.mart_suites import build_followthrough_suite, build_summary_suite
 from netra.reconcile.quality import load_freshness, load_quality
 from netra.reconcile.run import AuditFailed
 from support import check_published_marts, corrupt_the_audited_marts, land_season, reconcile

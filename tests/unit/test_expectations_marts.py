@@ -1,4 +1,5 @@
-"""The mart audit (expectations/marts.py) on tiny frames: what passes, what each rule rejects, Data Docs.
+"""The mart audit (expectations/marts.py, mart_suites.py, mart_derived.py) on tiny frames: what passes,
+what each rule rejects, Data Docs.
 
 A GX audit costs ~0.5 s whatever the frame size, so the row-level rules are checked
 in one audit per table on a frame where every broken row breaks exactly one rule
@@ -19,17 +20,16 @@ import pandas as pd
 import pytest
 
 from expectations import marts
-from expectations.marts import (
+from expectations.mart_suites import (
     FOLLOWTHROUGH_COLUMNS,
     FOLLOWTHROUGH_SUITE,
     SUMMARY_COLUMNS,
     SUMMARY_SUITE,
-    audit_marts,
-    build_data_docs,
     build_followthrough_suite,
     build_summary_suite,
-    frames_from_db,
 )
+from expectations.marts import audit_marts, build_data_docs
+from netra.reconcile.mart_frames import frames_from_db
 from support import REPO
 
 AS_OF = date(2025, 6, 30)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 from test_expectations_marts import ft_row, valid_followthrough, valid_summary
 
-from expectations.marts import audit_marts, build_followthrough_suite, build_summary_suite
+from expectations.mart_suites import build_followthrough_suite, build_summary_suite
+from expectations.marts import audit_marts
 from expectations.records import expectation_records
 
 

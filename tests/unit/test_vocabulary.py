@@ -92,9 +92,9 @@ def test_today_in_wib_refuses_a_naive_moment():
         v.today_wib(datetime(2024, 2, 5, 12, 0))
 
 
-PY_USERS = ["netra/reconcile/rules.py", "netra/report.py", "expectations/marts.py", "netra/cli.py",
-            "producers/generate_shape.py", "producers/generate_truth.py", "producers/bkpsdm_rows.py",
-            "netra/dag_dates.py"]
+PY_USERS = ["netra/reconcile/rules.py", "netra/report.py", "expectations/mart_suites.py",
+            "expectations/mart_derived.py", "netra/cli.py", "producers/generate_shape.py",
+            "producers/generate_truth.py", "producers/bkpsdm_rows.py", "netra/dag_dates.py"]
 
 
 @pytest.mark.parametrize("path", PY_USERS)
