@@ -94,7 +94,7 @@ def hop_main(args) -> int:
     """Run one stage (or no-op hop) of the end-to-end benchmark as a consumer loop."""
     from consumers.loop import KafkaEmitter, StopFlag, run
     from netra import settings as settings_mod
-    from netra.cli import configure_logging
+    from netra.commands import configure_logging
     from netra.kafka_io import make_consumer, make_producer
     from netra.settings import INGRESS_TOPICS
     from netra.warehouse.db import connect

@@ -2,7 +2,7 @@
 
 Layers, bottom up: the contract package `netra.contracts`; the core package `netra.*`; the
 application layers `consumers/ producers/ expectations/`; `dags/`. Only the command line
-(`netra.cli`), the demo (`netra.demo`) and the DAGs wire layers together.
+(`netra.cli` and its handlers `netra.commands`), the demo (`netra.demo`) and the DAGs wire layers together.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ PACKAGES = ("netra", "consumers", "producers", "expectations", "dags")
 APPLICATION = ("consumers", "producers", "expectations", "dags")
 #: The modules that wire layers together (may import anything).
 #: netra.validate is the `netra validate` command: it runs the validator stage and the BKPSDM row checks offline.
-WIRING = ("netra.cli", "netra.demo", "netra.validate")
+WIRING = ("netra.cli", "netra.commands", "netra.demo", "netra.validate")
 #: Who may use the local dev stack (netra.stack): itself, the wiring, and the operator's status view.
 STACK_USERS = ("netra.stack", "netra.status") + WIRING
 

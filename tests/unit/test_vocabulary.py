@@ -93,7 +93,7 @@ def test_today_in_wib_refuses_a_naive_moment():
 
 
 PY_USERS = ["netra/reconcile/rules.py", "netra/report.py", "expectations/mart_suites.py",
-            "expectations/mart_derived.py", "netra/cli.py", "producers/generate_shape.py",
+            "expectations/mart_derived.py", "netra/commands.py", "producers/generate_shape.py",
             "producers/generate_truth.py", "producers/bkpsdm_rows.py", "netra/dag_dates.py"]
 
 
@@ -109,7 +109,7 @@ def test_python_users_import_the_vocabulary_and_do_not_retype_it(path):
 
 def test_reconcile_without_as_of_reconciles_today_in_wib(monkeypatch):
     """`netra reconcile` with no --as-of uses the WIB calendar day, like the DAG (not the host's local day)."""
-    from netra import cli
+    from netra import cli, commands
     from netra.reconcile import run
 
     assert cli.build_parser().parse_args(["reconcile"]).as_of is None
@@ -120,6 +120,6 @@ def test_reconcile_without_as_of_reconciles_today_in_wib(monkeypatch):
         raise run.AuditFailed("stop here")
 
     monkeypatch.setattr(run, "run_reconcile", fake_run_reconcile)
-    monkeypatch.setattr(cli, "today_wib", lambda: v.today_wib(datetime(2024, 2, 5, 18, 0, tzinfo=UTC)))
+    monkeypatch.setattr(commands, "today_wib", lambda: v.today_wib(datetime(2024, 2, 5, 18, 0, tzinfo=UTC)))
     assert cli.main(["reconcile"]) == 1
     assert [d.isoformat() for d in seen] == ["2024-02-06"]
