@@ -1,4 +1,4 @@
-"""What the benchmarks share: a throw-away Netra stack, the fake Kafka record, progress output.
+"""What the benchmarks share: a throw-away Netra stack, the fake Kafka record, progress and report lines.
 
 `Stack` is embedded Postgres + Kafka (KRaft) in a temp NETRA_HOME, started the way
 tests/conftest.py starts it (free ports unless given), stopped and removed in `__exit__`.
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import atexit
 import os
+import platform
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +48,26 @@ def quiet(_msg: str) -> None:
 
 def say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def machine() -> str:
+    """Return the CPU model and core count of this machine."""
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} CPU ({model}), Python {platform.python_version()}, load avg {os.getloadavg()[0]:.2f}"
+
+
+def git_head() -> str:
+    """Return the short hash of the checked-out commit (`?` when unknown)."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=REPO).stdout.strip() or "?"
+    except OSError:
+        return "?"
 
 
 def runtime_dir() -> None:

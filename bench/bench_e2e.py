@@ -2,6 +2,9 @@
 
     python bench/bench_e2e.py [--copies 8] [--rounds 3] [--freshness-rate 1000 --freshness-s 60]
 
+Long because: one experiment, and the no-op hop it measures the stages against is this same
+script run as a child (`hop`), so the two sides of every ratio are read in one place.
+
 One stack (embedded Postgres + Kafka, temp NETRA_HOME) for the whole invocation. A season
 (scale 1.0) is replicated `--copies` times with fresh event ids (~6.2k messages a copy)
 and published once to the ingress topics. Then, for `--rounds` rounds, each in a rotated
@@ -40,7 +43,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stack import REPO, Stack, quiet, say  # noqa: E402
+from _stack import REPO, Stack, git_head, quiet, say  # noqa: E402
 
 PY = sys.executable
 NETRA = str(Path(PY).parent / "netra")
@@ -603,8 +606,7 @@ def main(argv=None) -> int:
     if args.cmd == "hop":
         return hop_main(args)
 
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                          cwd=REPO).stdout.strip()
+    head = git_head()
     modes = [m for m in args.modes.split(",") if m]
     loads = [os.getloadavg()[0]]
     runs, fresh = [], None

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stack import REPO, Stack, quiet, say  # noqa: E402  (puts the repo on sys.path, GX analytics off)
+from _stack import Stack, git_head, machine, quiet, say  # noqa: E402  (puts the repo on sys.path, GX analytics off)
 
 STAGES = ("validator", "enricher", "sink")
 
@@ -217,12 +217,7 @@ def spread(values):
 
 def report(args, runs: list[dict]) -> str:
     """Render the runs as a Markdown report."""
-    import subprocess
-
-    from bench_stages import machine  # bench/ is on sys.path when this script runs
-
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                          cwd=REPO).stdout.strip() or "?"
+    head = git_head()
 
     out = [f"Scale {args.scale} ({runs[0]['publish']['messages']:,} messages), batch size {args.batch_size}, "
            f"batch wait {args.batch_wait_ms} ms, {args.partitions} partitions, until-idle {args.until_idle} s; "

@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stack import REPO, Record, Stack, say  # noqa: E402
+from _stack import REPO, Record, Stack, git_head, say  # noqa: E402
 
 NETRA = str(Path(sys.executable).parent / "netra")
 MILLION_COPIES = 667
@@ -161,8 +161,7 @@ def main(argv=None) -> int:
     from producers.generate import generate_season
 
     rows = []
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                          cwd=REPO).stdout.strip()
+    head = git_head()
     load0 = os.getloadavg()[0]
     with Stack(kafka=False) as stack:
         season = generate_season(stack.home / "season", scale=1.0)

@@ -2,6 +2,9 @@
 
     python bench/bench_stages.py [--scale 1.0] [--replicate 1] [--repeat 5]
 
+Long because: one benchmark read top to bottom, data -> one timed function per stage -> the
+report table; each part serves only this run and the report's rows follow its functions in order.
+
 A season is generated with `producers.generate.generate_season` into a temporary
 folder (scale 1.0 is ~6,200 messages of ~470 B); `--replicate N` appends N-1 copies
 with fresh event ids (~50k messages at N=8). Lines become fake Kafka records and go
@@ -17,7 +20,6 @@ import argparse
 import gc
 import json
 import os
-import platform
 import random
 import resource
 import statistics
@@ -32,7 +34,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stack import REPO, Record  # noqa: E402  (puts the repo on sys.path, GX analytics off)
+from _stack import REPO, Record, git_head, machine  # noqa: E402  (puts the repo on sys.path, GX analytics off)
 
 PARTITIONS = 3
 SECRET = b"bench-only-key-0123456789abcdef"
@@ -444,26 +446,6 @@ def run_memory_child(scale, replicate, size) -> dict:
 
 
 # ---------------------------------------------------------------- report
-
-
-def machine() -> str:
-    """Return the CPU model and core count of this machine."""
-    model = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{os.cpu_count()} CPU ({model}), Python {platform.python_version()}, load avg {os.getloadavg()[0]:.2f}"
-
-
-def git_head() -> str:
-    """Return the short hash of the checked-out commit (`?` when unknown)."""
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=REPO).stdout.strip() or "?"
-    except OSError:
-        return "?"
 
 
 def main(argv=None) -> int:

@@ -1,4 +1,9 @@
-"""Unit tests of the synthetic season generator (producers/generate.py): contract, mess, shape, exact ground truth."""
+"""Unit tests of the synthetic season generator (producers/generate.py): contract, mess, shape, exact ground truth.
+
+Long because: one unit under test, `generate_season`, whose sections (contract, mess, shape, ground
+truth, calibration, fuzzy mess) all check the same module-scoped seasons against one independent
+recount (`_recompute`); split files would each generate the scale-1.0 season again.
+"""
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,8 @@
-"""Link ladder, one-to-one assignment, status as of a day, severity (DESIGN.md §6)."""
+"""Link ladder, one-to-one assignment, status as of a day, severity (DESIGN.md §6).
+
+Long because: one file per unit under test, netra/reconcile/rules.py, the pure reconciliation
+rules; its sections follow DESIGN.md §6 in order and share the same small builders (rec, san).
+"""
 from __future__ import annotations
 
 import random
