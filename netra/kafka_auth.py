@@ -1,6 +1,6 @@
 """Kafka principals: SASL/SCRAM-SHA-512 client settings per principal, and the ACLs that say what each may do.
 
-DESIGN §4 splits ingress per producing domain so that each upstream may write only its own topic. GRANTS is the
+DESIGN.md §4 splits ingress per producing domain so that each upstream may write only its own topic. GRANTS is the
 one definition of who may do what; `netra topics create` (as `admin`, the only super user) applies it with
 `apply_grants`, and the README's "Kafka principals" table says the same in words. Analysts have no principal:
 they read the warehouse, never the broker. Passwords come from settings (NETRA_KAFKA_PASSWORD_<PRINCIPAL>,
