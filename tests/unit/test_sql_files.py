@@ -7,13 +7,12 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 
 from netra.warehouse import sql
+from support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 #: Where code that runs statements lives (the layers; tests and benchmarks only call that code).
 CODE = ("netra", "consumers", "producers", "expectations", "dags", "bench")
 MIGRATIONS = REPO / "netra" / "warehouse" / "migrations"
