@@ -4,7 +4,6 @@ from __future__ import annotations
 import copy
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,9 @@ from netra.contracts.events import key_for
 from netra.kafka_auth import INGRESS_WRITER
 from netra.kafka_io import make_producer
 from netra.reference import agencies
-from support import add_agency_alias, land_messages, reconcile
+from support import add_agency_alias, land_messages, reconcile, report_filed
 
-TEMPLATE = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+TEMPLATE = report_filed()
 NIK, REPORTER_NAME = TEMPLATE["payload"]["reporter"]["nik"], TEMPLATE["payload"]["reporter"]["name"]
 #: Not an alias and too far from every alias for a fuzzy match: lands with bkn_id null.
 ODD_AGENCY = "Dinas Sosial Pemkot Solo"

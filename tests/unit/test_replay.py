@@ -4,7 +4,6 @@ from __future__ import annotations
 import copy
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,10 +14,10 @@ from netra.contracts.codec import body_sha256, encode_event
 from netra.contracts.decode import decode
 from netra.contracts.vocabulary import WIB
 from netra.reference import agencies
-from support import add_agency_alias
+from support import add_agency_alias, report_filed
 
 SECRET = b"unit-test-secret"
-FILED = json.loads((Path(__file__).parents[1] / "data" / "events" / "report_filed.json").read_text())
+FILED = report_filed()
 SURAKARTA = "A5EB03E23B43F6A0E040640A040252AD"  # Pemerintah Kota Surakarta
 
 
