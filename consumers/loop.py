@@ -143,6 +143,9 @@ def run(
                 if not assigned:  # the idle clock (re)starts when partitions are assigned
                     assigned, last_message = True, time.monotonic()
                 if until_idle is not None and time.monotonic() - last_message >= until_idle:
+                    if _behind(consumer):  # records are there but the fetch is slow (a loaded machine): not idle
+                        last_message = time.monotonic()
+                        continue
                     log.info(json.dumps({"event": "idle_exit", "stage": stage.name, "idle_s": until_idle}))
                     break
                 continue
@@ -168,6 +171,22 @@ def run(
         log.info(json.dumps({"event": "stopped", "stage": stage.name, **counters.as_dict()}))
     return counters
 
+
+
+def _behind(consumer) -> bool:
+    """True when an assigned partition has records past the consumer's position (asked of the broker).
+
+    `--until-idle` means "caught up and nothing new for S seconds", not "no fetch answered for S
+    seconds": on a loaded machine the first fetch after an assignment can take longer than S.
+    """
+    try:
+        parts = list(consumer.assignment())
+        if not parts:
+            return False
+        ends = consumer.end_offsets(parts)
+        return any(consumer.position(tp) < end for tp, end in ends.items())
+    except Exception:  # noqa: BLE001 - a failed lookup never keeps a stage running: idle as before
+        return False
 
 
 def _steps(patience: Patience | None) -> Callable:

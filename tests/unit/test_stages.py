@@ -173,6 +173,37 @@ def test_until_idle_does_not_count_the_time_spent_joining_the_group():
     assert counters.consumed == 1
 
 
+def test_until_idle_waits_for_records_the_broker_has_but_a_slow_fetch_has_not_returned():
+    import time
+
+    class SlowFetch(FakeConsumer):
+        """The broker holds one record (end offset 1) that the fetch returns only after ~0.15 s."""
+
+        def __init__(self):
+            super().__init__([[record(FILED)]])
+            self.ready_at = time.monotonic() + 0.15
+            self.read = 0
+
+        def poll(self, timeout_ms=0, max_records=None):
+            time.sleep(0.01)
+            if time.monotonic() < self.ready_at:
+                return {}
+            polled = super().poll(timeout_ms, max_records)
+            self.read += sum(len(v) for v in polled.values())
+            return polled
+
+        def end_offsets(self, parts):
+            return {tp: 1 for tp in parts}
+
+        def position(self, tp):
+            return self.read
+
+    consumer = SlowFetch()  # until_idle 0.05 s is over long before the fetch answers
+    counters = run(consumer, Validator(batch_rules=no_domain_rules), KafkaEmitter(FakeProducer()), batch_wait_ms=1,
+                   batch_size=10, until_idle=0.05, stop=StopFlag(install=False))
+    assert counters.consumed == 1
+
+
 def test_a_send_the_broker_did_not_acknowledge_stops_the_commit():
     from netra.kafka_io import DeliveryError
 
