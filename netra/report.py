@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from netra.contracts.vocabulary import STATUS_COUNTS
+from netra.contracts.vocabulary import STATUS_COUNTS, TOTAL_NAMES
 from netra.disclosure import (
     complement_columns,
     public_order,
@@ -64,7 +64,6 @@ def funnel_rows(cur, as_of: date | None = None) -> list[tuple]:
 
 
 #: Column order of Report.totals after the election id.
-TOTAL_NAMES = ("reported", "proven", "recommended") + STATUS_COUNTS + ("rate",)
 
 
 def election_totals_as_of(cur, as_of: date) -> list[tuple]:

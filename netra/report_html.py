@@ -14,9 +14,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from netra import labels
-from netra.contracts.vocabulary import WIB_NAME
+from netra.contracts.vocabulary import TOTAL_NAMES, WIB_NAME
 from netra.labels import FUNNEL_LABELS, MEASURE_LABELS, SEVERITY_LABELS, election_label
-from netra.report import TOTAL_NAMES
 from netra.report_charts import bar_chart, trend_chart
 
 #: Business times are shown in Western Indonesian Time.

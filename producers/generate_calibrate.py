@@ -24,7 +24,7 @@ from producers.generate_shape import (
 if TYPE_CHECKING:  # pragma: no cover
     import random
 
-    from producers.generate_world import Case, Rec
+    from producers.generate_records import Case, Rec
 
 
 @dataclass

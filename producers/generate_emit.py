@@ -15,8 +15,9 @@ from netra.contracts.codec import encode_event
 from netra.contracts.events import EVENT_TYPES
 from netra.contracts.vocabulary import WIB
 from netra.reference import regions, sanction_types
+from producers.generate_records import Case, DrawnSanction, Rec
 from producers.generate_shape import BKN_FROM, add_months, utc_offset
-from producers.generate_world import Case, DrawnSanction, Rec, World
+from producers.generate_world import World
 
 # ------------------------------------------------------------------ events and mess
 

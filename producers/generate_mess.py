@@ -10,6 +10,7 @@ from rapidfuzz import fuzz
 
 from netra.reconcile import rules
 from netra.reconcile.rules import ROMAN_MONTHS as ROMAN
+from producers.generate_records import Asn, DrawnSanction, Rec
 from producers.generate_shape import (
     BEYOND_WINDOW_DAYS,
     COLLEAGUE_NAME_LESS_SIMILAR,
@@ -37,7 +38,7 @@ from producers.generate_shape import (
     other_offence_reasons,
     weighted,
 )
-from producers.generate_world import Asn, DrawnSanction, Rec, World, status_on
+from producers.generate_world import World, status_on
 
 # ------------------------------------------------------------------ fuzzy mess (fuzzy_rate > 0)
 

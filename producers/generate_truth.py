@@ -6,8 +6,9 @@ from datetime import date, timedelta
 from netra.contracts.vocabulary import LINK_METHODS, STATUSES
 from netra.reconcile import rules
 from producers.generate_emit import Emitter, Msg
+from producers.generate_records import Rec
 from producers.generate_shape import PUBLISHED_FOLLOWTHROUGH, TOPICS, add_months, other_offence_reasons
-from producers.generate_world import Rec, World, status_on, visible_link
+from producers.generate_world import World, status_on, visible_link
 
 # ------------------------------------------------------------------ ground truth
 

@@ -15,6 +15,8 @@ from typing import Literal, get_args
 STATUSES = ("sanctioned", "revoked", "closed", "overdue", "pending")
 #: The five status counts, in the column order of mart.followthrough_summary.
 STATUS_COUNTS = ("sanctioned", "revoked", "pending", "overdue", "closed")
+#: The per-election totals of the follow-through summary, in the order the report and the terminal show them.
+TOTAL_NAMES = ("reported", "proven", "recommended") + STATUS_COUNTS + ("rate",)
 #: Statuses that exist only because the recommendation is linked to a sanction decree.
 LINKED_STATUSES = ("sanctioned", "revoked")
 #: The link ladder's steps, first match wins.
