@@ -8,6 +8,7 @@ started with `os.environ` talk to it. Importing this module puts the repo on sys
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import os
 import platform
 import shutil
@@ -81,11 +82,11 @@ def runtime_dir() -> None:
 
 class Stack:
     def __init__(self, *, partitions: int = 3, kafka_port: int | None = None, controller_port: int | None = None,
-                 kafka: bool = True, env: dict | None = None):
+                 pg_port: int | None = None, kafka: bool = True, env: dict | None = None):
         self.partitions = partitions
         self.kafka_port = kafka_port or free_port()
         self.controller_port = controller_port or free_port()
-        self.pg_port = free_port()  # never the default 5433: another stack may be listening there
+        self.pg_port = pg_port or free_port()  # never the default 5433: another stack may be listening there
         self.with_kafka = kafka
         self.extra_env = env or {}
         self.home = Path(tempfile.mkdtemp(prefix="netra-bench-home-"))
@@ -143,10 +144,22 @@ class Stack:
         self.up_s = time.monotonic() - t
         return self
 
-    def connect(self):
+    def connect(self, owner: bool = False):
+        """A connection as the pipeline login (what the stages use), or as the owner (set-up, TRUNCATE)."""
         from netra.warehouse.db import connect
 
-        return connect(self.settings)
+        return connect(self.settings, owner=owner)
+
+    def grant_groups(self, group_prefix: str) -> None:
+        """The ACLs of every principal for the consumer groups `<group_prefix>.<stage>` (a fresh prefix per run)."""
+        from netra.kafka_auth import apply_grants
+        from netra.kafka_io import make_admin
+
+        admin = make_admin(self.settings)
+        try:
+            apply_grants(admin, dataclasses.replace(self.settings, group_prefix=group_prefix), quiet)
+        finally:
+            admin.close()
 
     def __exit__(self, *exc) -> None:
         from netra.stack import kafka, postgres

@@ -173,12 +173,11 @@ def publish_season(stack, copies: int) -> tuple[int, int, list[tuple[str, bytes]
 
 def recreate_topics(stack, topics) -> None:
     """Delete and create again the given Kafka topics."""
-    from kafka import KafkaAdminClient
     from kafka.errors import UnknownTopicOrPartitionError
 
-    from netra.kafka_io import create_topics
+    from netra.kafka_io import create_topics, make_admin
 
-    admin = KafkaAdminClient(bootstrap_servers=stack.settings.kafka_bootstrap, client_id="bench-admin")
+    admin = make_admin(stack.settings, client_id="bench-admin")
     try:
         try:
             admin.delete_topics(list(topics))
@@ -204,10 +203,11 @@ def reset(stack, mode: str) -> None:
     mode = base_mode(mode)
     from netra.settings import TOPIC_DLQ, TOPIC_ENRICHED, TOPIC_VALID
 
-    conn = stack.connect()
+    conn = stack.connect(owner=True)
     try:
         with conn, conn.cursor() as cur:
             cur.execute(f"CREATE TABLE IF NOT EXISTS {NOOP_TABLE} (value bytea NOT NULL)")
+            cur.execute(f"GRANT INSERT ON {NOOP_TABLE} TO netra_pipeline")  # the no-op sink logs in as the sink does
             cur.execute(f"TRUNCATE raw.events, raw.rejected_events, raw.consumer_offsets, {NOOP_TABLE}")
     finally:
         conn.close()
@@ -230,8 +230,9 @@ def base_mode(mode: str) -> str:
     return VARIANTS[mode][0] if mode in VARIANTS else mode
 
 
-def spawn(mode: str, group_prefix: str, profile_dir: Path | None = None) -> dict[str, subprocess.Popen]:
+def spawn(stack, mode: str, group_prefix: str, profile_dir: Path | None = None) -> dict[str, subprocess.Popen]:
     """Start the processes for `mode` and return them by name."""
+    stack.grant_groups(group_prefix)  # the stages' principals may use only the groups their ACLs name
     env = dict(os.environ, NETRA_GROUP_PREFIX=group_prefix, PYTHONUNBUFFERED="1", NETRA_LOG_LEVEL="INFO")
     if mode in VARIANTS:
         mode, extra = VARIANTS[mode]
@@ -339,14 +340,14 @@ def batch_sizes(group_prefix: str, names) -> dict[str, tuple[int, float]]:
 def landing_run(stack, mode: str, round_no: int, expected: int, timeout: float, profile_dir=None) -> dict:
     """Run one round of `mode` until `expected` rows have landed and return its figures."""
     reset(stack, mode)
-    conn = stack.connect()
+    conn = stack.connect(owner=True)
     conn.autocommit = True
     cur = conn.cursor()
     sql = count_sql(mode)
     group = f"bench{round_no}{mode}"
     load_before = os.getloadavg()[0]
     t0 = time.monotonic()
-    procs = spawn(mode, group, profile_dir)
+    procs = spawn(stack, mode, group, profile_dir)
     timeline: list[tuple[float, int]] = []
     cpu_samples: list[tuple[int, dict]] = []  # (rows, CPU s per process) at each poll
     last_change, last = t0, 0
@@ -433,8 +434,8 @@ def freshness(stack, lines, rate: int, seconds: float, round_no: int = 99) -> di
     reset(stack, "stages")
     group = f"bench{round_no}fresh"
     skip_backlog(stack, f"{group}.validator", INGRESS_TOPICS)  # the season published for the landing runs
-    procs = spawn("stages", group)
-    conn = stack.connect()
+    procs = spawn(stack, "stages", group)
+    conn = stack.connect(owner=True)
     conn.autocommit = True
     cur = conn.cursor()
     published: dict[str, float] = {}
@@ -591,6 +592,7 @@ def main(argv=None) -> int:
     p.add_argument("--partitions", type=int, default=3)
     p.add_argument("--kafka-port", type=int, help="broker port (default: a free one)")
     p.add_argument("--controller-port", type=int)
+    p.add_argument("--pg-port", type=int, help="Postgres port (default: a free one)")
     p.add_argument("--freshness-rate", type=int, default=1000, help="events/s; 0 skips the freshness run")
     p.add_argument("--freshness-s", type=float, default=60.0)
     p.add_argument("--timeout", type=float, default=300.0, help="longest one landing run may take")
@@ -610,7 +612,8 @@ def main(argv=None) -> int:
     modes = [m for m in args.modes.split(",") if m]
     loads = [os.getloadavg()[0]]
     runs, fresh = [], None
-    with Stack(partitions=args.partitions, kafka_port=args.kafka_port, controller_port=args.controller_port) as stack:
+    with Stack(partitions=args.partitions, kafka_port=args.kafka_port, controller_port=args.controller_port,
+               pg_port=args.pg_port) as stack:
         say(f"stack up in {stack.up_s:.1f}s (Kafka {stack.settings.kafka_bootstrap})")
         messages, expected, lines = publish_season(stack, args.copies)
         for r in range(args.rounds):
