@@ -7,8 +7,6 @@ Reporter NIK and name are removed here and never reach Postgres (DOMAIN.md §6);
 """
 from __future__ import annotations
 
-import copy
-import hashlib
 import hmac
 from datetime import date
 from typing import Any
@@ -30,8 +28,11 @@ BUSINESS_DATE = {
 
 
 def pseudonym(secret: bytes, kind: str, value: str) -> str:
-    """Keyed, join-able pseudonym; `kind` keeps a NIP and a NIK with equal digits apart."""
-    return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    """Keyed, join-able pseudonym; `kind` keeps a NIP and a NIK with equal digits apart.
+
+    HMAC-SHA-256, hex; `hmac.digest` is the one-shot C path (the same digest as `hmac.new(...).hexdigest()`).
+    """
+    return hmac.digest(secret, f"{kind}:{value}".encode(), "sha256").hex()
 
 
 def asn_key(secret: bytes, nip: str) -> str:
@@ -73,14 +74,18 @@ def _years_between(start: date, end: date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
+_SEX = {"1": "male", "2": "female"}
+
+
 def decode_nip(nip: str, on: date) -> dict[str, Any]:
     """Coarse attributes from an 18-digit NIP (Perka BKN 22/2007): YYYYMMDD birth, YYYYMM CPNS start, sex digit."""
     birth = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
     cpns = date(int(nip[8:12]), int(nip[12:14]), 1)
     return {
         "birth_year": birth.year,
-        "sex": {"1": "male", "2": "female"}.get(nip[14]),
-        "cpns_start": cpns.strftime("%Y-%m"),
+        "sex": _SEX.get(nip[14]),
+        # what strftime("%Y-%m") gives (glibc does not pad %Y), without its per-call cost
+        "cpns_start": f"{cpns.year}-{cpns.month:02d}",
         "age_band": _band(_years_between(birth, on), AGE_BANDS),
         "tenure_band": _band(max(0, _years_between(cpns, on)), TENURE_BANDS),
     }
@@ -156,13 +161,18 @@ def unmatched_agencies(enriched: dict) -> int:
 
 
 def enrich(event: dict, secret: bytes, reporter_key_hint: str | None = None) -> dict:
-    """Return a copy of `event` with an `enrichment` object and the reporter's identity removed.
+    """Return a new event: `event` with an `enrichment` object and the reporter's identity removed.
+
+    `event` itself is not changed. The new event is built shallowly: the envelope and (for a
+    filing, whose reporter is replaced) the payload are new dicts, the values the enrichment
+    does not change (subjects, strings) are shared with `event` rather than deep-copied, which
+    was a fifth of the enricher's own time. Its JSON is the same either way.
 
     `reporter_key_hint` is the pseudonym carried by a replayed DLQ message whose
     reporter identity was scrubbed before storage; it is used only when the payload
     no longer has the identity itself.
     """
-    out = copy.deepcopy(event)
+    out = dict(event)
     payload = out["payload"]
     etype = out["event_type"]
     # age and tenure bands at occurred_at (its local calendar day); the election phase by the business date
@@ -178,8 +188,8 @@ def enrich(event: dict, secret: bytes, reporter_key_hint: str | None = None) -> 
         ]
         reporter = payload["reporter"]
         enrichment["reporter_key"] = reporter_key(secret, reporter) or reporter_key_hint
-        # privacy: only the reporter type travels on
-        payload["reporter"] = {"type": reporter["type"]}
+        # privacy: only the reporter type travels on (in a new payload dict: `event`'s stays as it was)
+        out["payload"] = {**payload, "reporter": {"type": reporter["type"]}}
     elif etype == "report.decided":
         enrichment["proven_asn_keys"] = [asn_key(secret, n) for n in payload.get("proven_nips", [])]
     elif etype == "recommendation.issued":
