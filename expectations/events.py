@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -330,8 +329,13 @@ def _day(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _nip_values(nip: str) -> dict[str, Any]:
-    """Column values for one normalised 18-digit NIP (`YYYYMMDD YYYYMM G NNN`)."""
+@lru_cache(maxsize=65536)
+def _nip_values(nip: str) -> tuple[date, date, date | None, str]:
+    """(nip_birth_day, nip_cpns_month, nip_cpns_earliest, nip_sex) for one normalised 18-digit NIP.
+
+    `YYYYMMDD YYYYMM G NNN`. Cached: the same ASN's NIP comes back in its report, decision,
+    recommendation and sanction, and the values are immutable.
+    """
     birth, cpns, sex = nip[0:8], nip[8:14], nip[14:15]
     birth_day = _day(int(birth[0:4]), int(birth[4:6]), int(birth[6:8])) if birth.isdigit() else None
     cpns_month = _day(int(cpns[0:4]), int(cpns[4:6]), 1) if cpns.isdigit() and len(cpns) == 6 else None
@@ -340,65 +344,15 @@ def _nip_values(nip: str) -> dict[str, Any]:
         if birth_day is not None and birth_day.year + CPNS_MIN_AGE_YEARS <= 9999
         else None
     )
-    return {
-        "nip_birth_day": NOT_A_DAY if birth_day is None else birth_day,
-        "nip_cpns_month": NOT_A_MONTH if cpns_month is None else cpns_month,
-        "nip_cpns_earliest": earliest,
-        "nip_sex": sex,
-    }
+    return (NOT_A_DAY if birth_day is None else birth_day, NOT_A_MONTH if cpns_month is None else cpns_month,
+            earliest, sex)
 
 
-def _nips(payload: dict) -> Iterator[tuple[str, str]]:
-    """(path, NIP) for every NIP the payload carries."""
-    for i, subject in enumerate(payload.get("subjects") or ()):
-        if subject.get("nip") is not None:
-            yield f"payload.subjects.{i}.nip", subject["nip"]
-    for i, nip in enumerate(payload.get("proven_nips") or ()):
-        yield f"payload.proven_nips.{i}", nip
-    if payload.get("nip") is not None:
-        yield "payload.nip", payload["nip"]
-
-
-def _nik_values(nik: str) -> dict[str, Any]:
+def _nik_values(nik: str) -> tuple[str, str]:
+    """(nik_region, nik_birth) of a reporter NIK: PP.KK, and DDMMYY with 40 taken off a woman's day."""
     day = int(nik[6:8])
     day = day - 40 if day > 40 else day  # women: 40 is added to the day
-    return {"nik_region": f"{nik[0:2]}.{nik[2:4]}", "nik_birth": f"{day:02d}{nik[8:12]}"}
-
-
-def _checked_values(event: dict, report_subjects=None) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(field path, value columns) for every value of one event that a rule applies to.
-
-    Field names are unique to their event types in contract v1 (region_code and
-    election_id only occur in report.filed, sanction_code in sanction.imposed and
-    recommendation.issued), so looking fields up by name is enough.
-    """
-    payload = event.get("payload") or {}
-    for path, nip in _nips(payload):
-        yield path, _nip_values(nip)
-    reporter = payload.get("reporter") or {}
-    if reporter.get("nik"):
-        yield "payload.reporter.nik", _nik_values(reporter["nik"])
-    if report_subjects is not None and event.get("event_type") == "report.decided":
-        known = report_subjects.get(payload.get("report_id"))
-        if known is not None:  # only when the report has been seen
-            nips, without_nip = known
-            # A subject reported without a NIP may be identified during klarifikasi:
-            # each such subject can account for one proven NIP not named in the report.
-            spare = without_nip
-            for i, nip in enumerate(payload.get("proven_nips") or ()):
-                ok = nip in nips or spare > 0
-                if nip not in nips and spare > 0:
-                    spare -= 1
-                yield f"payload.proven_nips.{i}", {"proven_is_subject": ok}
-    for name in ("region_code", "election_id", "sanction_code"):
-        if payload.get(name) is not None:
-            yield f"payload.{name}", {name: payload[name]}
-    for name in BOUNDED_DATE_FIELDS:
-        if payload.get(name) is not None:
-            yield f"payload.{name}", {"day": date.fromisoformat(payload[name])}
-    for name in OPEN_DATE_FIELDS:
-        if payload.get(name) is not None:
-            yield f"payload.{name}", {"day_open": date.fromisoformat(payload[name])}
+    return f"{nik[0:2]}.{nik[2:4]}", f"{day:02d}{nik[8:12]}"
 
 
 def flatten(events: list[dict], report_subjects=None) -> tuple[pd.DataFrame, list[int], list[str]]:
@@ -408,25 +362,104 @@ def flatten(events: list[dict], report_subjects=None) -> tuple[pd.DataFrame, lis
     report_id -> (set of its subjects' NIPs, number of subjects reported without a NIP),
     for the reports seen so far; a decision whose report is not in it skips the
     proven-subset rule.
+
+    The rows of one event, in this order (the order its reasons come out in): every NIP
+    (subjects, proven_nips, nip), the reporter NIK, the proven-subset check of each proven
+    NIP, region_code, election_id, sanction_code, the bounded business dates, the open ones.
+    Field names are unique to their event types in contract v1 (region_code and election_id
+    only occur in report.filed, sanction_code in sanction.imposed and recommendation.issued),
+    so looking fields up by name is enough. This is the validator's hottest pure-Python
+    loop, so it appends to plain lists and makes no dict per value; tests/unit/test_expectations.py
+    checks it against the plain, one-generator-per-event form it replaced.
     """
     import pandas as pd
 
     event_index: list[int] = []
     paths: list[str] = []
-    # Each row fills one or a few value columns: collect them sparsely, (row_id, value).
-    filled: dict[str, list[tuple[int, Any]]] = {name: [] for name in VALUE_COLUMNS}
-    for index, event in enumerate(events):
-        for path, values in _checked_values(event, report_subjects):
-            row_id = len(paths)
-            event_index.append(index)
-            paths.append(path)
-            for name, value in values.items():
-                filled[name].append((row_id, value))
+    # Each row fills one or a few value columns: collect them sparsely, (row_id, value) per column.
+    birth_c: list = []
+    cpns_c: list = []
+    earliest_c: list = []
+    sex_c: list = []
+    nik_region_c: list = []
+    nik_birth_c: list = []
+    proven_c: list = []
+    day_c: list = []
+    open_c: list = []
+    by_name = {"region_code": [], "election_id": [], "sanction_code": []}
+    named = tuple(by_name.items())
+    add_index, add_path = event_index.append, paths.append
+    nip_values = _nip_values
 
-    columns: dict[str, Any] = {"row_id": range(len(paths))}
-    for name, cells in filled.items():
-        column: list[Any] = [None] * len(paths)
-        for row_id, value in cells:
+    def add_nip(path: str, nip: str) -> None:
+        row_id = len(paths)
+        add_index(index)
+        add_path(path)
+        birth_day, cpns_month, earliest, sex = nip_values(nip)
+        birth_c.append((row_id, birth_day))
+        cpns_c.append((row_id, cpns_month))
+        earliest_c.append((row_id, earliest))
+        sex_c.append((row_id, sex))
+
+    for index, event in enumerate(events):
+        payload = event.get("payload") or {}
+        for i, subject in enumerate(payload.get("subjects") or ()):
+            if subject.get("nip") is not None:
+                add_nip(f"payload.subjects.{i}.nip", subject["nip"])
+        proven = payload.get("proven_nips") or ()
+        for i, nip in enumerate(proven):
+            add_nip(f"payload.proven_nips.{i}", nip)
+        if payload.get("nip") is not None:
+            add_nip("payload.nip", payload["nip"])
+        reporter = payload.get("reporter") or {}
+        if reporter.get("nik"):
+            row_id = len(paths)
+            add_index(index)
+            add_path("payload.reporter.nik")
+            nik_region, nik_birth = _nik_values(reporter["nik"])
+            nik_region_c.append((row_id, nik_region))
+            nik_birth_c.append((row_id, nik_birth))
+        if report_subjects is not None and event.get("event_type") == "report.decided":
+            known = report_subjects.get(payload.get("report_id"))
+            if known is not None:  # only when the report has been seen
+                nips, without_nip = known
+                # A subject reported without a NIP may be identified during klarifikasi:
+                # each such subject can account for one proven NIP not named in the report.
+                spare = without_nip
+                for i, nip in enumerate(proven):
+                    ok = nip in nips or spare > 0
+                    if nip not in nips and spare > 0:
+                        spare -= 1
+                    proven_c.append((len(paths), ok))
+                    add_index(index)
+                    add_path(f"payload.proven_nips.{i}")
+        for name, cells in named:
+            value = payload.get(name)
+            if value is not None:
+                cells.append((len(paths), value))
+                add_index(index)
+                add_path(f"payload.{name}")
+        for name in BOUNDED_DATE_FIELDS:
+            value = payload.get(name)
+            if value is not None:
+                day_c.append((len(paths), date.fromisoformat(value)))
+                add_index(index)
+                add_path(f"payload.{name}")
+        for name in OPEN_DATE_FIELDS:
+            value = payload.get(name)
+            if value is not None:
+                open_c.append((len(paths), date.fromisoformat(value)))
+                add_index(index)
+                add_path(f"payload.{name}")
+
+    filled = {"nip_birth_day": birth_c, "nip_cpns_month": cpns_c, "nip_cpns_earliest": earliest_c, "nip_sex": sex_c,
+              **by_name, "day": day_c, "day_open": open_c, "nik_region": nik_region_c, "nik_birth": nik_birth_c,
+              "proven_is_subject": proven_c}
+    n = len(paths)
+    columns: dict[str, Any] = {"row_id": range(n)}
+    for name in VALUE_COLUMNS:
+        column: list[Any] = [None] * n
+        for row_id, value in filled[name]:
             column[row_id] = value
         # object dtype keeps dates as dates and codes as ints next to the nulls.
         columns[name] = pd.Series(column, dtype=object)
