@@ -59,3 +59,40 @@ def test_a_missing_codec_is_named(monkeypatch):
     monkeypatch.setattr(codec, "has_zstd", lambda: False)
     with pytest.raises(RuntimeError, match="NETRA_KAFKA_COMPRESSION=zstd"):
         kafka_tuning.check_codec("zstd")
+
+
+def test_key_hash_partitioner_puts_every_key_where_kafka_pythons_default_does():
+    import random
+
+    from kafka.partitioner import DefaultPartitioner
+    from kafka.partitioner.default import murmur2 as kafka_murmur2
+
+    rng = random.Random(11)
+    keys = [bytes(rng.getrandbits(8) for _ in range(rng.randrange(0, 80))) for _ in range(20_000)]
+    keys += [b"", b"a", b"ab", b"abc", b"abcd", b"report-2020-000123", "Kab. Bantul é".encode()]
+    for key in keys:
+        assert kafka_tuning.murmur2(key) == kafka_murmur2(key), key
+
+    class Cluster:  # the two calls the partitioners make of kafka-python's ClusterMetadata
+        def __init__(self, partitions):
+            self.partitions = partitions
+
+        def topics(self):
+            return {"t"}
+
+        def partitions_for_topic(self, topic):
+            return set(self.partitions) if topic == "t" else None
+
+        def available_partitions_for_topic(self, topic):
+            return set(self.partitions)
+
+    ours, theirs = kafka_tuning.KeyHashPartitioner(), DefaultPartitioner()
+    for partitions in ([0], [0, 1, 2], [2, 0, 1, 5, 4, 3], list(range(12))):
+        cluster = Cluster(partitions)
+        for key in keys[:3000]:
+            assert ours.partition("t", key, key, b"v", b"v", cluster) == theirs.partition("t", key, key, b"v", b"v",
+                                                                                         cluster)
+    assert ours.partition("t", None, None, b"v", b"v", Cluster([0, 1, 2])) in {0, 1, 2}  # no key: random, as before
+    with pytest.raises(ValueError, match="not found"):
+        ours.partition("missing", b"k", b"k", b"v", b"v", Cluster([0]))
+    assert isinstance(kafka_tuning.producer_config(settings())["partitioner"], kafka_tuning.KeyHashPartitioner)
