@@ -70,7 +70,7 @@ def parse_json(text: str | bytes) -> Any:
     Bytes must be UTF-8 (UnicodeDecodeError, a ValueError, otherwise).
     """
     try:
-        return from_json(text, allow_inf_nan=False)
+        return from_json(text, allow_inf_nan=False, cache_strings="keys")
     except ValueError:
         # jiter refused it: the standard library's answer stands (a value, ValueError or RecursionError)
         return _json_loads(text)
