@@ -47,7 +47,10 @@ def encode_event(event: dict, *, sort_keys: bool = True) -> bytes:
     """
     if sort_keys:
         try:
-            return orjson.dumps(event, option=_SORTED)
+            # an exact-size copy: orjson's bytes keep the capacity of its write buffer (~4 KiB per ~0.5 KiB event
+            # here), and a batch's messages are held until delivered (+16 MiB RSS at 5,000); copying is cheaper
+            # than the allocations it saves
+            return bytes(memoryview(orjson.dumps(event, option=_SORTED)))
         except orjson.JSONEncodeError:
             pass  # json decides: it encodes what orjson cannot (big integers) or raises as it always did
     return _json_dumps(event, sort_keys)
