@@ -17,8 +17,9 @@ the results, and faster C parsers/encoders are used only where they give exactly
   floats that are 0 or have 1e-4 <= |x| < 1e16. Events carry no other floats: no payload field is a
   float, and the enrichment's only floats are agency match scores between 0 and 100, rounded to 3
   places. Whatever orjson refuses (integers beyond 64 bits, non-str keys, str subclasses, dates) is
-  encoded (or refused) by `json` as before. `sort_keys=False` (upstream systems' pinned bytes) stays
-  on `json`.
+  encoded (or refused) by `json` as before. (UUID and plain Enum objects, which `json` refuses, orjson
+  encodes; no event holds any: events are JSON values.) `sort_keys=False` (upstream systems' pinned
+  bytes) stays on `json`.
 - `body_sha256` hashes orjson's bytes when they are pure ASCII without DEL, which is exactly when
   they equal the ASCII-escaped `json.dumps` form the digest is defined on; otherwise `json` makes it.
 """
