@@ -331,19 +331,15 @@ def _day(year: int, month: int, day: int) -> date | None:
 
 @lru_cache(maxsize=65536)
 def _nip_values(nip: str) -> tuple[date, date, date | None, str]:
-    """(nip_birth_day, nip_cpns_month, nip_cpns_earliest, nip_sex) for one normalised 18-digit NIP.
+    """(nip_birth_day, nip_cpns_month, nip_cpns_earliest, nip_sex) of a normalised NIP `YYYYMMDD YYYYMM G NNN`.
 
-    `YYYYMMDD YYYYMM G NNN`. Cached: the same ASN's NIP comes back in its report, decision,
-    recommendation and sanction, and the values are immutable.
+    Cached (immutable values): an ASN's NIP recurs in its report, decision, recommendation and sanction.
     """
     birth, cpns, sex = nip[0:8], nip[8:14], nip[14:15]
     birth_day = _day(int(birth[0:4]), int(birth[4:6]), int(birth[6:8])) if birth.isdigit() else None
     cpns_month = _day(int(cpns[0:4]), int(cpns[4:6]), 1) if cpns.isdigit() and len(cpns) == 6 else None
-    earliest = (
-        date(birth_day.year + CPNS_MIN_AGE_YEARS, birth_day.month, 1)
-        if birth_day is not None and birth_day.year + CPNS_MIN_AGE_YEARS <= 9999
-        else None
-    )
+    earliest = (date(birth_day.year + CPNS_MIN_AGE_YEARS, birth_day.month, 1)
+                if birth_day is not None and birth_day.year + CPNS_MIN_AGE_YEARS <= 9999 else None)
     return (NOT_A_DAY if birth_day is None else birth_day, NOT_A_MONTH if cpns_month is None else cpns_month,
             earliest, sex)
 
@@ -361,41 +357,31 @@ def flatten(events: list[dict], report_subjects=None) -> tuple[pd.DataFrame, lis
     Row `row_id` of the frame is the position in the two lists. `report_subjects` maps
     report_id -> (set of its subjects' NIPs, number of subjects reported without a NIP),
     for the reports seen so far; a decision whose report is not in it skips the
-    proven-subset rule.
-
-    The rows of one event, in this order (the order its reasons come out in): every NIP
+    proven-subset rule. An event's rows, in the order its reasons come out: every NIP
     (subjects, proven_nips, nip), the reporter NIK, the proven-subset check of each proven
     NIP, region_code, election_id, sanction_code, the bounded business dates, the open ones.
-    Field names are unique to their event types in contract v1 (region_code and election_id
-    only occur in report.filed, sanction_code in sanction.imposed and recommendation.issued),
-    so looking fields up by name is enough. This is the validator's hottest pure-Python
-    loop, so it appends to plain lists and makes no dict per value; tests/unit/test_expectations.py
-    checks it against the plain, one-generator-per-event form it replaced.
+    Field names are unique to their event types in contract v1, so looking fields up by name
+    is enough. The validator's hottest Python loop: plain list appends, no dict per value
+    (tests/unit/test_flatten.py checks it against the one-generator-per-event form it replaced).
     """
     import pandas as pd
 
     event_index: list[int] = []
     paths: list[str] = []
     # Each row fills one or a few value columns: collect them sparsely, (row_id, value) per column.
-    birth_c: list = []
-    cpns_c: list = []
-    earliest_c: list = []
-    sex_c: list = []
-    nik_region_c: list = []
-    nik_birth_c: list = []
-    proven_c: list = []
-    day_c: list = []
-    open_c: list = []
-    by_name = {"region_code": [], "election_id": [], "sanction_code": []}
-    named = tuple(by_name.items())
+    cells: dict[str, list] = {name: [] for name in VALUE_COLUMNS}
+    birth_c, cpns_c, earliest_c, sex_c = (cells[name] for name in VALUE_COLUMNS[:4])
+    nik_region_c, nik_birth_c, proven_c = cells["nik_region"], cells["nik_birth"], cells["proven_is_subject"]
+    named = tuple((name, cells[name], False) for name in ("region_code", "election_id", "sanction_code")) + tuple(
+        (name, cells["day"], True) for name in BOUNDED_DATE_FIELDS) + tuple(
+        (name, cells["day_open"], True) for name in OPEN_DATE_FIELDS)
     add_index, add_path = event_index.append, paths.append
-    nip_values = _nip_values
 
     def add_nip(path: str, nip: str) -> None:
         row_id = len(paths)
         add_index(index)
         add_path(path)
-        birth_day, cpns_month, earliest, sex = nip_values(nip)
+        birth_day, cpns_month, earliest, sex = _nip_values(nip)
         birth_c.append((row_id, birth_day))
         cpns_c.append((row_id, cpns_month))
         earliest_c.append((row_id, earliest))
@@ -413,12 +399,11 @@ def flatten(events: list[dict], report_subjects=None) -> tuple[pd.DataFrame, lis
             add_nip("payload.nip", payload["nip"])
         reporter = payload.get("reporter") or {}
         if reporter.get("nik"):
-            row_id = len(paths)
+            nik_region, nik_birth = _nik_values(reporter["nik"])
+            nik_region_c.append((len(paths), nik_region))
+            nik_birth_c.append((len(paths), nik_birth))
             add_index(index)
             add_path("payload.reporter.nik")
-            nik_region, nik_birth = _nik_values(reporter["nik"])
-            nik_region_c.append((row_id, nik_region))
-            nik_birth_c.append((row_id, nik_birth))
         if report_subjects is not None and event.get("event_type") == "report.decided":
             known = report_subjects.get(payload.get("report_id"))
             if known is not None:  # only when the report has been seen
@@ -433,33 +418,18 @@ def flatten(events: list[dict], report_subjects=None) -> tuple[pd.DataFrame, lis
                     proven_c.append((len(paths), ok))
                     add_index(index)
                     add_path(f"payload.proven_nips.{i}")
-        for name, cells in named:
+        for name, column_cells, is_date in named:
             value = payload.get(name)
             if value is not None:
-                cells.append((len(paths), value))
-                add_index(index)
-                add_path(f"payload.{name}")
-        for name in BOUNDED_DATE_FIELDS:
-            value = payload.get(name)
-            if value is not None:
-                day_c.append((len(paths), date.fromisoformat(value)))
-                add_index(index)
-                add_path(f"payload.{name}")
-        for name in OPEN_DATE_FIELDS:
-            value = payload.get(name)
-            if value is not None:
-                open_c.append((len(paths), date.fromisoformat(value)))
+                column_cells.append((len(paths), date.fromisoformat(value) if is_date else value))
                 add_index(index)
                 add_path(f"payload.{name}")
 
-    filled = {"nip_birth_day": birth_c, "nip_cpns_month": cpns_c, "nip_cpns_earliest": earliest_c, "nip_sex": sex_c,
-              **by_name, "day": day_c, "day_open": open_c, "nik_region": nik_region_c, "nik_birth": nik_birth_c,
-              "proven_is_subject": proven_c}
     n = len(paths)
     columns: dict[str, Any] = {"row_id": range(n)}
     for name in VALUE_COLUMNS:
         column: list[Any] = [None] * n
-        for row_id, value in filled[name]:
+        for row_id, value in cells[name]:
             column[row_id] = value
         # object dtype keeps dates as dates and codes as ints next to the nulls.
         columns[name] = pd.Series(column, dtype=object)
