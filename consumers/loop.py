@@ -25,6 +25,8 @@ from consumers.resilience import Patience, Stopped
 log = logging.getLogger("netra.consumer")
 #: With --until-idle, how much longer than the idle time to wait for a partition assignment.
 ASSIGNMENT_WAIT_S = 60.0
+#: With --until-idle, how much longer to wait for records the broker has but no fetch has returned yet.
+BEHIND_WAIT_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,8 @@ def run(
                 if not assigned:  # the idle clock (re)starts when partitions are assigned
                     assigned, last_message = True, time.monotonic()
                 if until_idle is not None and time.monotonic() - last_message >= until_idle:
-                    if _behind(consumer):  # records are there but the fetch is slow (a loaded machine): not idle
-                        last_message = time.monotonic()
+                    # records are there but the fetch is slow (a loaded machine): not idle yet, for a while
+                    if time.monotonic() - last_message < until_idle + BEHIND_WAIT_S and _behind(consumer):
                         continue
                     log.info(json.dumps({"event": "idle_exit", "stage": stage.name, "idle_s": until_idle}))
                     break
@@ -177,10 +179,13 @@ def _behind(consumer) -> bool:
     """True when an assigned partition has records past the consumer's position (asked of the broker).
 
     `--until-idle` means "caught up and nothing new for S seconds", not "no fetch answered for S
-    seconds": on a loaded machine the first fetch after an assignment can take longer than S.
+    seconds": on a loaded machine the first fetch after an assignment can take longer than S. The
+    loop waits for that at most BEHIND_WAIT_S longer, so a partition that never delivers cannot
+    keep an --until-idle run going for ever.
     """
     try:
-        parts = list(consumer.assignment())
+        paused = set(consumer.paused()) if hasattr(consumer, "paused") else set()
+        parts = [tp for tp in consumer.assignment() if tp not in paused]  # a paused one is not fetched
         if not parts:
             return False
         ends = consumer.end_offsets(parts)

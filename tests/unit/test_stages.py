@@ -204,6 +204,30 @@ def test_until_idle_waits_for_records_the_broker_has_but_a_slow_fetch_has_not_re
     assert counters.consumed == 1
 
 
+def test_until_idle_stops_waiting_for_a_partition_that_never_delivers(monkeypatch):
+    import time
+
+    import consumers.loop as loop
+
+    class NeverDelivers(FakeConsumer):
+        """The broker says there is a record, no fetch ever returns it (e.g. a partition left paused)."""
+
+        def __init__(self):
+            super().__init__([])
+
+        def end_offsets(self, parts):
+            return {tp: 1 for tp in parts}
+
+        def position(self, tp):
+            return 0
+
+    monkeypatch.setattr(loop, "BEHIND_WAIT_S", 0.2)
+    t = time.monotonic()
+    counters = run(NeverDelivers(), Validator(batch_rules=no_domain_rules), KafkaEmitter(FakeProducer()),
+                   batch_wait_ms=1, batch_size=10, until_idle=0.05, stop=StopFlag(install=False))
+    assert counters.consumed == 0 and time.monotonic() - t < 5, "the idle exit came after the bounded wait"
+
+
 def test_a_send_the_broker_did_not_acknowledge_stops_the_commit():
     from netra.kafka_io import DeliveryError
 
