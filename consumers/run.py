@@ -6,6 +6,7 @@ exiting, and one running through a restart of either carries on.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -177,6 +178,13 @@ class OnAssignment:
     def poll(self, **kwargs):
         """Prepare and resume the pending partitions, then poll the consumer."""
         with self._lock:
+            # Nothing else in Netra pauses a partition: an assigned one that is paused but not pending
+            # (a rebalance race left it so) is prepared again rather than left unread for good.
+            stuck = (set(self._consumer.paused()) & set(self._consumer.assignment())) - self.pending
+            if stuck:
+                log.warning(json.dumps({"event": "paused_partitions_prepared_again",
+                                        "partitions": sorted(f"{tp.topic}-{tp.partition}" for tp in stuck)}))
+                self.pending |= stuck
             todo = set(self.pending)
             self._assigned_since = set()
         if todo:
