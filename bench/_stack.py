@@ -1,7 +1,8 @@
 """What the benchmarks share: a throw-away Netra stack, the fake Kafka record, progress and report lines.
 
-`Stack` is embedded Postgres + Kafka (KRaft) in a temp NETRA_HOME, started the way
-tests/conftest.py starts it (free ports unless given), stopped and removed in `__exit__`.
+`Stack` is embedded Postgres + Kafka (KRaft) in a temp NETRA_HOME (or in a given one, which is
+kept: `Stack(home=...)`), started the way tests/conftest.py starts it (free ports unless given),
+stopped (and a temp home removed) in `__exit__`.
 The environment of the process is set for the stack while it runs, so subprocesses
 started with `os.environ` talk to it. Importing this module puts the repo on sys.path.
 """
@@ -82,21 +83,25 @@ def runtime_dir() -> None:
 
 class Stack:
     def __init__(self, *, partitions: int = 3, kafka_port: int | None = None, controller_port: int | None = None,
-                 pg_port: int | None = None, kafka: bool = True, env: dict | None = None):
+                 pg_port: int | None = None, kafka: bool = True, env: dict | None = None,
+                 home: Path | None = None):
         self.partitions = partitions
         self.kafka_port = kafka_port or free_port()
         self.controller_port = controller_port or free_port()
         self.pg_port = pg_port or free_port()  # never the default 5433: another stack may be listening there
         self.with_kafka = kafka
         self.extra_env = env or {}
-        self.home = Path(tempfile.mkdtemp(prefix="netra-bench-home-"))
+        # a given home is kept (a benchmark reuses what it landed there); a temp one is removed on exit
+        self.keep = home is not None
+        self.home = Path(home).resolve() if home is not None else Path(tempfile.mkdtemp(prefix="netra-bench-home-"))
+        self.home.mkdir(parents=True, exist_ok=True)
         self.settings = None
         self.up_s = None
 
     def __enter__(self) -> Stack:
         runtime_dir()
         self._saved = dict(os.environ)
-        os.environ.update(
+        os.environ.update(dict(
             NETRA_HOME=str(self.home),
             NETRA_KAFKA_BOOTSTRAP=f"127.0.0.1:{self.kafka_port}",
             NETRA_KAFKA_CONTROLLER_PORT=str(self.controller_port),
@@ -174,4 +179,5 @@ class Stack:
             finally:
                 os.environ.clear()
                 os.environ.update(self._saved)
-                shutil.rmtree(self.home, ignore_errors=True)
+                if not self.keep:
+                    shutil.rmtree(self.home, ignore_errors=True)

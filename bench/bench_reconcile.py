@@ -1,29 +1,42 @@
 """`netra reconcile` at growing scale: full rebuild and a 1 % incremental run, with time and peak memory.
 
     python bench/bench_reconcile.py [--copies 1,10,100] [--million] [--incremental 0.01]
+        [--home DIR] [--land-only] [--rounds N] [--compare OTHER_CHECKOUT]
 
-One embedded Postgres (no Kafka) in a temp NETRA_HOME. A season (scale 1.0: ~1.6k
-recommendations, ~1.5k sanctions, ~6.2k messages) is landed `copies` times, each copy with
-its own ids (report, recommendation, sanction, event) and its own NIPs (the 3-digit serial
-of every NIP shifted by the copy number, so a person never meets a copy of themselves), through
-the stages' own code without a broker: `decode` (the contract check; the GX batch rules
-are left out, they reject nothing the generator makes valid), `Enricher.process`,
-`Sink.process` and the sink's `PostgresWriter` (COPY, conflict check, offsets).
+One embedded Postgres (no Kafka) in a temp NETRA_HOME, or in `--home DIR`, which is kept: a
+later run with the same DIR reuses what is landed there and lands only the copies missing
+(land 1M once with `--land-only`, then iterate). A season (scale 1.0: ~1.6k recommendations,
+~1.7k sanctions, ~6.3k messages; `--fuzzy-rate` 0.1 of NIP typos, missing NIPs and look-alike
+colleagues, so the fuzzy step and the review queue have work) is landed `copies` times, each
+copy with its own ids (report, recommendation, sanction, event) and its own NIPs: nine digits
+changed the same way for every NIP of the copy, at least five of them differently from any
+other copy, so a person is never a NIP or fuzzy candidate of their own copy and NIP typos
+within a copy stay typos. Landing goes through the stages' own code without a broker:
+`decode` (the contract check; the GX batch rules are left out, they reject nothing the
+generator makes valid), `Enricher.process`, `Sink.process` and the sink's `PostgresWriter`
+(COPY, conflict check, offsets).
 
 Scales are cumulative: land up to the first scale, run `netra reconcile --full`, then land
 `--incremental` of that scale more and run `netra reconcile` (incremental), then land up
 to the next scale, and so on. `--million` adds the scale of ~1M recommendations × ~1M
-sanctions (667 copies; landing it takes a long time). Each reconcile runs as its own
-process (`netra reconcile`, as a user runs it); its wall time, the time of each step (from
-its own output lines) and its peak RSS (ru_maxrss, through a small `sh` parent so it is
-not inherited from this process) are reported.
+sanctions (667 copies; landing it takes hours on 2 shared cores). Before each further
+round (`--rounds`) the extra copies are deleted again, so every round starts from the same
+data. Each reconcile runs as its own process (`netra reconcile`, as a user runs it); its wall
+time, the time of each step (from its own output lines) and its peak RSS (ru_maxrss, through
+a small `sh` parent so it is not inherited from this process) are reported. With `--compare`,
+the reconcile of another checkout (e.g. `git worktree add /tmp/old main`) takes turns with
+this one's, round by round in alternating order, each after its own `netra db migrate`.
 """
 from __future__ import annotations
 
 import argparse
+import fcntl
+import functools
 import json
 import os
+import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -36,13 +49,53 @@ from _stack import REPO, Record, Stack, git_head, say  # noqa: E402
 NETRA = str(Path(sys.executable).parent / "netra")
 MILLION_COPIES = 667
 _ID_FIELDS = ("report_id", "recommendation_id", "sanction_id", "recommendation_ref")
-_NIP = re.compile(r"^\d{18}$")
+_DIGIT = re.compile(r"[0-9]")
+
+
+#: Digit positions of a NIP a copy changes: the birth year's last three digits, the CPNS year's last three
+#: and the sequence number, so every date in it stays a real date.
+_COPY_POSITIONS = (1, 2, 3, 9, 10, 11, 15, 16, 17)
+#: Any two copies' NIPs of one person differ in at least this many digits: more than the fuzzy step's two
+#: edits can explain (a substitution or a transposition each touch at most two, Hamming <= 4), so a person
+#: is never a fuzzy candidate of their own copy. Shifting the 3-digit sequence number alone, as this bench
+#: once did, made every copy of a person a NIP one or two edits away, with the same name in the same agency.
+_COPY_DISTANCE = 5
+
+
+@functools.cache
+def _copy_codes(n: int = 1000) -> tuple[tuple[int, ...], ...]:
+    """Per copy, the digits added (mod 10) at _COPY_POSITIONS: copy 0 adds nothing, any two differ in
+    _COPY_DISTANCE positions or more (found greedily from a fixed seed, so every run lands the same NIPs).
+    """
+    rng = random.Random(11)
+    words = [(0,) * len(_COPY_POSITIONS)]
+    while len(words) < n:
+        w = tuple(rng.randrange(10) for _ in _COPY_POSITIONS)
+        if all(sum(a != b for a, b in zip(w, v)) >= _COPY_DISTANCE for v in words):
+            words.append(w)
+    return tuple(words)
 
 
 def _nip(nip, copy: int):
-    if not isinstance(nip, str) or not _NIP.match(nip):
+    """The NIP of copy `copy`: the same digits changed the same way for every NIP of that copy, so NIP typos
+    within a copy keep their position (formatting such as spaces is kept); anything that is not 18 digits
+    (missing, malformed) is left as it is.
+    """
+    if not isinstance(nip, str) or copy == 0:
         return nip
-    return nip[:15] + f"{(int(nip[15:]) + copy) % 1000:03d}"
+    digits = _DIGIT.findall(nip)
+    if len(digits) != 18:
+        return nip
+    for pos, add in zip(_COPY_POSITIONS, _copy_codes()[copy]):
+        digits[pos] = str((int(digits[pos]) + add) % 10)
+    out, k = [], 0
+    for c in nip:
+        if _DIGIT.fullmatch(c):
+            out.append(digits[k])
+            k += 1
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def copy_line(obj: dict, copy: int) -> dict:
@@ -124,14 +177,69 @@ def counts(stack) -> dict:
         conn.close()
 
 
-def reconcile(as_of: date, full: bool) -> dict:
-    """`netra reconcile` in its own process; wall time, step times from its output, peak RSS."""
+#: In a kept home (--home): what is landed there, so the next run lands only what is missing.
+MANIFEST = "bench_reconcile.json"
+#: Bumped when copy_line changes what a copy looks like: a home landed otherwise is not reused.
+COPY_SCHEME = 2
+
+
+def _mark(stack) -> str:
+    conn = stack.connect()
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT max(ingested_at)::text FROM raw.events")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def save_manifest(stack, lander: Lander, fuzzy_rate: float) -> dict:
+    """Record the copies landed so far and the landing time of the last one (events after it are extras)."""
+    manifest = {"scheme": COPY_SCHEME, "fuzzy_rate": fuzzy_rate, "copies": lander.copies, "events": lander.events,
+                "offset": lander.offset, "mark": _mark(stack)}
+    (stack.home / MANIFEST).write_text(json.dumps(manifest))
+    return manifest
+
+
+def rollback(stack, mark: str) -> int:
+    """Remove the events landed after `mark` (the extra copies of an earlier incremental run); core and the
+    marts are rebuilt by the next full reconcile. Returns the events removed.
+    """
+    conn = stack.connect(owner=True)  # the pipeline login may not delete landed events
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("DELETE FROM raw.events WHERE ingested_at > %s", (mark,))
+            removed = cur.rowcount
+            cur.execute("DELETE FROM raw.rejected_events WHERE landed_at > %s", (mark,))
+        if removed:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("VACUUM ANALYZE raw.events")
+        return removed
+    finally:
+        conn.close()
+
+
+def reconcile(as_of: date, full: bool, code: Path | None = None) -> dict:
+    """`netra reconcile` in its own process; wall time, step times from its output, peak RSS.
+
+    With `code` (another checkout of Netra), that checkout's `netra` runs instead, after its own
+    `netra db migrate` (which puts back its functions and views); the next run of this checkout's code
+    migrates back first. So old and new code can take turns on the same landed data.
+    """
     cmd = [NETRA, "reconcile", "--as-of", as_of.isoformat()] + (["--full"] if full else [])
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)  # before the editable install's path entry: that checkout's netra
+    if code is not None or reconcile.migrated_for is not None:
+        subprocess.run([NETRA, "db", "migrate"], cwd=code or REPO, env=env, check=True, capture_output=True)
+    reconcile.migrated_for = code
     # sh forks the command: its ru_maxrss is then its own, not inherited from this (large) process
-    proc = subprocess.Popen(["sh", "-c", '"$@"', "sh", *cmd], cwd=REPO, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(["sh", "-c", '"$@"', "sh", *cmd], cwd=code or REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     t0 = time.monotonic()
     marks = []
+    assert proc.stdout is not None
     for line in proc.stdout:
         marks.append((time.monotonic() - t0, line.rstrip()))
     _, status, usage = os.wait4(proc.pid, 0)
@@ -144,7 +252,11 @@ def reconcile(as_of: date, full: bool) -> dict:
         return next((t for t, m in marks if m.strip().startswith(prefix)), None)
 
     steps = {"start→core": at("reconcile as of"), "→links": at("links:"), "→audit passed": at("GX checkpoint passed")}
-    return {"wall_s": wall, "rss_mib": usage.ru_maxrss / 1024, "marks": steps, "output": [m for _, m in marks]}
+    return {"wall_s": wall, "rss_mib": usage.ru_maxrss / 1024, "marks": steps, "output": [m for _, m in marks],
+            "code": str(code) if code else "this checkout", "load": os.getloadavg()[0]}
+
+
+reconcile.migrated_for = None  # type: ignore[attr-defined]
 
 
 def main(argv=None) -> int:
@@ -154,6 +266,14 @@ def main(argv=None) -> int:
     p.add_argument("--million", action="store_true", help=f"also {MILLION_COPIES} copies (~1M × 1M; slow to land)")
     p.add_argument("--incremental", type=float, default=0.01, help="share of new copies for the incremental run")
     p.add_argument("--as-of", type=date.fromisoformat, default=date(2024, 2, 6))
+    p.add_argument("--fuzzy-rate", type=float, default=0.1, help="the generator's NIP typos, missing NIPs and "
+                   "look-alike colleagues (real BKPSDM exports have them), so the fuzzy step has work")
+    p.add_argument("--home", type=Path, help="a NETRA_HOME to keep: what is landed there is reused by the next "
+                   "run (only missing copies are landed; extra copies of an incremental run are removed again)")
+    p.add_argument("--land-only", action="store_true", help="land up to the largest scale, reconcile nothing")
+    p.add_argument("--rounds", type=int, default=1, help="full + incremental this many times per scale")
+    p.add_argument("--compare", type=Path, help="another checkout of Netra: its reconcile takes turns with this "
+                   "one's (A B / B A ...) on the same data")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
     scales = [int(c) for c in args.copies.split(",") if c] + ([MILLION_COPIES] if args.million else [])
@@ -163,8 +283,18 @@ def main(argv=None) -> int:
     rows = []
     head = git_head()
     load0 = os.getloadavg()[0]
-    with Stack(kafka=False) as stack:
-        season = generate_season(stack.home / "season", scale=1.0)
+    pg_port = int(os.environ["NETRA_PG_PORT"]) if os.environ.get("NETRA_PG_PORT") else None  # a kept home's
+    # a kill ends the run through the Stack's exit, which stops its Postgres (a kept home's too)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.home:  # one benchmark per kept home at a time
+        args.home.mkdir(parents=True, exist_ok=True)
+        lock = open(args.home / "bench.lock", "w")  # noqa: SIM115 - held until the process ends
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(f"another benchmark is using {args.home}") from None
+    with Stack(kafka=False, home=args.home, pg_port=pg_port) as stack:
+        season = generate_season(stack.home / "season", scale=1.0, fuzzy_rate=args.fuzzy_rate)
         lines = []
         for topic, path in season.files.items():
             for raw in path.read_bytes().splitlines():
@@ -175,23 +305,46 @@ def main(argv=None) -> int:
                 if isinstance(obj, dict):
                     lines.append((topic, obj))
         lander = Lander(stack, lines)
+        manifest = None
+        if args.home and (stack.home / MANIFEST).exists():
+            manifest = json.loads((stack.home / MANIFEST).read_text())
+            if (manifest.get("scheme"), manifest.get("fuzzy_rate")) != (COPY_SCHEME, args.fuzzy_rate):
+                raise SystemExit(f"{stack.home} was landed with another copy scheme or fuzzy rate; use a new --home")
+            lander.copies, lander.events, lander.offset = manifest["copies"], manifest["events"], manifest["offset"]
+            say(f"reusing {stack.home}: {lander.copies} copies landed; removed {rollback(stack, manifest['mark'])} "
+                "events of earlier extra copies")
+        codes = [None] if args.compare is None else [None, args.compare.resolve()]
         try:
             for scale in scales:
+                if scale < lander.copies:
+                    say(f"scale {scale} skipped: {stack.home} already holds {lander.copies} copies")
+                    continue
                 if scale > lander.copies:
                     n = scale - lander.copies
                     land_s = lander.land(n)
                     say(f"landed {n} copies ({lander.events:,} events so far) in {land_s:.0f}s")
-                before = counts(stack)
-                full = reconcile(args.as_of, full=True)
-                say(f"scale {scale}: full reconcile {full['wall_s']:.1f}s, peak {full['rss_mib']:.0f} MiB "
-                    f"({before['recommendations']:,} recs × {before['sanctions']:,} sanctions after)")
-                extra = max(1, round(scale * args.incremental))
-                lander.land(extra)
-                inc = reconcile(args.as_of, full=False)
-                after = counts(stack)
-                say(f"  +{extra} copies: incremental {inc['wall_s']:.1f}s, peak {inc['rss_mib']:.0f} MiB")
-                rows.append(dict(copies=scale, extra=extra, before=counts_at(full), full=full, inc=inc,
-                                 after=after, load=os.getloadavg()[0]))
+                manifest = save_manifest(stack, lander, args.fuzzy_rate)
+                if args.land_only:
+                    continue
+                for round_no in range(args.rounds):
+                    for code in (codes if round_no % 2 == 0 else codes[::-1]):
+                        if lander.copies > manifest["copies"]:
+                            rollback(stack, manifest["mark"])
+                            lander.copies, lander.events, lander.offset = (manifest["copies"], manifest["events"],
+                                                                           manifest["offset"])
+                        full = reconcile(args.as_of, full=True, code=code)
+                        before = counts(stack)
+                        say(f"scale {scale} ({full['code']}): full reconcile {full['wall_s']:.1f}s, "
+                            f"peak {full['rss_mib']:.0f} MiB ({before['recommendations']:,} recs × "
+                            f"{before['sanctions']:,} sanctions), load {full['load']:.1f}")
+                        extra = max(1, round(scale * args.incremental))
+                        lander.land(extra)
+                        inc = reconcile(args.as_of, full=False, code=code)
+                        after = counts(stack)
+                        say(f"  +{extra} copies: incremental {inc['wall_s']:.1f}s, peak {inc['rss_mib']:.0f} MiB, "
+                            f"load {inc['load']:.1f}")
+                        rows.append(dict(copies=scale, extra=extra, before=before, full=full, inc=inc, after=after,
+                                         load=os.getloadavg()[0], code=full["code"]))
         finally:
             lander.close()
     print(report(rows, head, load0))
@@ -200,29 +353,20 @@ def main(argv=None) -> int:
     return 0
 
 
-def counts_at(result: dict) -> dict:
-    """Recommendations and sanctions reconciled, read from the run's own summary line."""
-    for line in result["output"]:
-        m = re.search(r"(\d+) recommendations:", line)
-        if m:
-            return {"recommendations": int(m.group(1))}
-    return {}
-
-
 def report(rows, head, load0) -> str:
     """Render the rows as a Markdown report."""
-    out = [f"Code {head}; load average (1 min) {load0:.2f} at the start, per scale at its end: "
-           + ", ".join(f"{r['load']:.1f}" for r in rows) + ".", "",
-           "| copies | recommendations × sanctions (after the incremental) | raw.events | full s | "
+    out = [f"Code {head}; load average (1 min) {load0:.2f} at the start.", "",
+           "| copies | code | recommendations × sanctions (after the incremental) | raw.events | full s | "
            "core+links / stage marts+audit / publish+summary s | full peak RSS MiB | +copies | incremental s | "
-           "incremental peak RSS MiB |", "|---:|---|---:|---:|---|---:|---:|---:|---:|"]
+           "incremental peak RSS MiB | load (full / inc) |", "|---:|---|---|---:|---:|---|---:|---:|---:|---:|---|"]
     for r in rows:
         m = r["full"]["marks"]
         a, b, c = m["start→core"] or 0, m["→links"] or 0, m["→audit passed"] or 0
         steps = f"{b - a:.1f} / {c - b:.1f} / {r['full']['wall_s'] - c:.1f}" if a and b and c else "-"
-        out.append(f"| {r['copies']} | {r['after']['recommendations']:,} × {r['after']['sanctions']:,} | "
+        out.append(f"| {r['copies']} | {r['code']} | {r['after']['recommendations']:,} × {r['after']['sanctions']:,} | "
                    f"{r['after']['raw_events']:,} | {r['full']['wall_s']:.1f} | {steps} | {r['full']['rss_mib']:.0f} | "
-                   f"{r['extra']} | {r['inc']['wall_s']:.1f} | {r['inc']['rss_mib']:.0f} |")
+                   f"{r['extra']} | {r['inc']['wall_s']:.1f} | {r['inc']['rss_mib']:.0f} | "
+                   f"{r['full']['load']:.1f} / {r['inc']['load']:.1f} |")
     return "\n".join(out)
 
 
