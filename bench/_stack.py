@@ -101,7 +101,7 @@ class Stack:
     def __enter__(self) -> Stack:
         runtime_dir()
         self._saved = dict(os.environ)
-        os.environ.update(dict(
+        os.environ.update(
             NETRA_HOME=str(self.home),
             NETRA_KAFKA_BOOTSTRAP=f"127.0.0.1:{self.kafka_port}",
             NETRA_KAFKA_CONTROLLER_PORT=str(self.controller_port),

@@ -218,13 +218,15 @@ def failure_lines(suite_name: str, result, frame: pd.DataFrame) -> list[str]:
 
 def audit_marts(followthrough: pd.DataFrame, summary: pd.DataFrame, *, sanction_ids: Iterable[str],
                 recommendation_ids: Iterable[str], docs_dir: Path | None = None,
-                run_name: str | None = None) -> AuditResult:
+                run_name: str | None = None, followthrough_rows: int | None = None) -> AuditResult:
     """Validate the two mart tables with one GX Checkpoint each (two validation calls).
 
     `sanction_ids` / `recommendation_ids` are the ids in core the marts may link to.
     With `docs_dir`, each Checkpoint's UpdateDataDocsAction writes the Data Docs site
     there (`AuditResult.docs_index` is its index.html). `run_name` labels the run in
-    the results and Data Docs (e.g. "reconcile 2025-06-30").
+    the results and Data Docs (e.g. "reconcile 2025-06-30"). `followthrough_rows` is the row count of the
+    whole followthrough table when `followthrough` holds only some of its rows (an incremental reconcile
+    audits the rows it recomputed); by default the frame's.
     """
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -242,7 +244,8 @@ def audit_marts(followthrough: pd.DataFrame, summary: pd.DataFrame, *, sanction_
         context, checkpoints = _audit_context()
         _forget_results(context)
     run_id = RunIdentifier(run_name=run_name)
-    parameters = {"followthrough_rows": len(frames[FOLLOWTHROUGH_SUITE])}
+    parameters = {"followthrough_rows": len(frames[FOLLOWTHROUGH_SUITE]) if followthrough_rows is None
+                  else followthrough_rows}
 
     failures: list[str] = []
     results = []

@@ -67,18 +67,18 @@ from netra.reconcile.fuzzy import (
 #: netra.reconcile.fuzzy and the vocabulary) the fuzzy step's knobs and normalisers and the defaults.
 __all__ = [
     "AGENCY_MISMATCH_CAP", "DEFAULT_LINK_WINDOW_DAYS", "DEFAULT_NEUTRALITY_REASON", "FUZZY_ACCEPT", "FUZZY_REVIEW",
-    "LEVEL_ORDER", "NAME_SIMILAR", "NAME_TITLES", "NIP_EVIDENCE", "NIP_MAX_EDITS", "NIP_WINDOW_BEFORE",
+    "FirstSteps", "LEVEL_ORDER", "NAME_SIMILAR", "NAME_TITLES", "NIP_EVIDENCE", "NIP_MAX_EDITS", "NIP_WINDOW_BEFORE",
     "ROMAN_MONTHS", "STATUSES", "W_AGENCY", "W_NAME", "W_NIP", "Link", "LinkResult", "Recommendation",
-    "ReviewItem", "Sanction", "_fuzzy_candidates", "agency_relation", "fuzzy_score", "in_scope", "in_window",
-    "link", "neutrality_pattern", "nip_difference", "normalise_agency", "normalise_name", "normalise_nip",
-    "normalise_reference", "reconcile_links", "severity", "status",
+    "ReviewItem", "Sanction", "_fuzzy_candidates", "agency_relation", "first_steps", "fuzzy_score", "fuzzy_step",
+    "in_scope", "in_window", "leftovers", "link", "neutrality_pattern", "nip_difference", "normalise_agency",
+    "normalise_name", "normalise_nip", "normalise_reference", "reconcile_links", "severity", "status",
 ]
 
 #: Roman-numeral month segments of hand-typed letter numbers ("B-47/KASN/I/2021").
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _ROMAN_TO_MONTH = {roman: f"{month:02d}" for month, roman in enumerate(ROMAN_MONTHS, 1)}
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recommendation:
     """One recommendation as the ladder sees it: who, when, and (for the fuzzy step) name and agency."""
 
@@ -89,7 +89,7 @@ class Recommendation:
     agency: str | None = None  # the PPK agency
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sanction:
     """One sanction decree as the ladder sees it; `reason` decides eligibility for `nip`/`fuzzy`."""
 
@@ -102,7 +102,7 @@ class Sanction:
     reason: str | None = None  # alasanHukumanDisiplin; decides eligibility for `nip`/`fuzzy`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A recommendation linked to its sanction, by which step, with the fuzzy score (1.0 otherwise)."""
 
@@ -112,7 +112,7 @@ class Link:
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewItem:
     """A fuzzy pair in the uncertain band, for a human to confirm or reject (mart.review_queue)."""
 
@@ -122,7 +122,7 @@ class ReviewItem:
     reasons: tuple[str, ...]  # e.g. ("nip.one_substitution", "name.similar", "agency.same")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkResult:
     """Everything the ladder concluded: links, review pairs, unlinked and out-of-scope sanctions."""
 
@@ -174,6 +174,39 @@ def reconcile_links(recommendations: Iterable[Recommendation], sanctions: Iterab
     and candidate sanctions are ranked by (decree_date, id); fuzzy pairs are assigned by
     (score desc, decree_date, sanction_id, issued_on, recommendation_id). `window_days` is
     NETRA_LINK_WINDOW_DAYS, `neutrality` NETRA_NEUTRALITY_REASON.
+
+    The ladder in two parts, which the incremental reconcile also calls on the parts of core whose
+    outcome can have changed (netra/reconcile/relink.py): `first_steps` (reference, eligibility,
+    nip), then `fuzzy_step` over what they left (`leftovers`).
+    """
+    recs = sorted(recommendations, key=lambda r: (r.issued_on, r.recommendation_id))
+    sans = sorted(sanctions, key=lambda s: (s.decree_date, s.sanction_id))
+    first = first_steps(recs, sans, window_days=window_days, neutrality=neutrality)
+    left_recs, left_sans = leftovers(recs, sans, first)
+    fuzzy_links, review = fuzzy_step(left_recs, left_sans, window_days=window_days)
+    links = first.links | fuzzy_links
+    used = {ln.sanction_id for ln in links.values()}
+    in_review = {item.sanction_id for item in review}
+    unlinked = sorted({s.sanction_id for s in sans} - used - in_review - set(first.out_of_scope))
+    return LinkResult(links, review, unlinked, first.out_of_scope)
+
+
+@dataclass(frozen=True)
+class FirstSteps:
+    """What steps 1-2 and eligibility concluded: reference and nip links, and out-of-scope sanctions (sorted)."""
+
+    links: dict[str, Link]  # recommendation_id -> link (method reference or nip)
+    out_of_scope: list[str]
+
+
+def first_steps(recommendations: Iterable[Recommendation], sanctions: Iterable[Sanction], *,
+                window_days: int = DEFAULT_LINK_WINDOW_DAYS,
+                neutrality: str | re.Pattern = DEFAULT_NEUTRALITY_REASON) -> FirstSteps:
+    """Steps 1 (reference) and 2 (nip) of the ladder, and which sanctions are out of scope.
+
+    A recommendation's outcome here depends only on the sanctions and recommendations it shares a
+    normalised reference or a NIP with (and theirs, transitively): run over such a closed group,
+    the result is that of the whole of core for it.
     """
     pattern = neutrality_pattern(neutrality)
     recs = sorted(recommendations, key=lambda r: (r.issued_on, r.recommendation_id))
@@ -211,12 +244,34 @@ def reconcile_links(recommendations: Iterable[Recommendation], sanctions: Iterab
                 links[r.recommendation_id] = Link(r.recommendation_id, s.sanction_id, "nip", 1.0)
                 used.add(s.sanction_id)
                 break
+    return FirstSteps(links, out_of_scope)
 
-    # 3. fuzzy: score what is left, then assign greedily, best pair first (one-to-one)
-    candidates = _fuzzy_candidates([r for r in recs if r.recommendation_id not in links],
-                                   [s for s in sans if s.sanction_id not in used and s.sanction_id not in excluded],
-                                   window_days)
+
+def leftovers(recommendations: Iterable[Recommendation], sanctions: Iterable[Sanction],
+              first: FirstSteps) -> tuple[list[Recommendation], list[Sanction]]:
+    """What the fuzzy step sees after `first`: recommendations it did not link, sanctions neither linked
+    nor out of scope (input order kept).
+    """
+    excluded = {ln.sanction_id for ln in first.links.values()} | set(first.out_of_scope)
+    return ([r for r in recommendations if r.recommendation_id not in first.links],
+            [s for s in sanctions if s.sanction_id not in excluded])
+
+
+def fuzzy_step(recommendations: Iterable[Recommendation], sanctions: Iterable[Sanction], *,
+               window_days: int = DEFAULT_LINK_WINDOW_DAYS) -> tuple[dict[str, Link], list[ReviewItem]]:
+    """Step 3 over what steps 1-2 left (`leftovers`): fuzzy links and the review band.
+
+    Scores every candidate pair, then assigns greedily, best pair first, one-to-one; pairs in the
+    review band go to review when neither side found a link. A pair's outcome depends only on the
+    pairs it shares a side with (transitively): run over such a closed group of leftovers, the
+    result is that of all of them for it.
+    """
+    recs = sorted(recommendations, key=lambda r: (r.issued_on, r.recommendation_id))
+    sans = sorted(sanctions, key=lambda s: (s.decree_date, s.sanction_id))
+    candidates = _fuzzy_candidates(recs, sans, window_days)
     candidates.sort(key=_assignment_order)
+    links: dict[str, Link] = {}
+    used: set[str] = set()
     for score, _reasons, r, s in candidates:
         if score < FUZZY_ACCEPT:
             break  # sorted by score: the rest is the review band
@@ -227,10 +282,7 @@ def reconcile_links(recommendations: Iterable[Recommendation], sanctions: Iterab
     review = [ReviewItem(r.recommendation_id, s.sanction_id, score, reasons)
               for score, reasons, r, s in candidates
               if score < FUZZY_ACCEPT and r.recommendation_id not in links and s.sanction_id not in used]
-    in_review = {item.sanction_id for item in review}
-    unlinked = sorted({s.sanction_id for s in sans} - used - in_review - set(out_of_scope))
-    return LinkResult(links, review, unlinked, out_of_scope)
-
+    return links, review
 
 
 def _assignment_order(c: tuple) -> tuple:

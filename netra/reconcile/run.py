@@ -8,6 +8,7 @@ for the terminal is netra/reconcile/summary.py.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -51,12 +52,17 @@ class ReconcileResult:
     data_docs: str | None = None
 
 
+#: What the reconcile's checkpoint reads (reconcile/build_stage.sql or stage_changes.sql, and audit_views.sql):
+#: the staged followthrough rows it audits, and only the ids in core those rows name.
+AUDIT_TABLES = {"followthrough_table": "pg_temp.audit_followthrough", "sanctions_table": "pg_temp.audit_sanction_ids",
+                "recommendations_table": "pg_temp.audit_recommendation_ids"}
+
 #: work_mem for the reconcile transaction only (SET LOCAL): the DISTINCT ON sorts of the core
 #: build and the mart aggregates over ~1M rows spill to disk at the default 4 MB.
 RECONCILE_WORK_MEM = "256MB"
-#: Rows per INSERT statement when storing links, review pairs and out-of-scope ids
-#: (psycopg2's default page of 100 makes 10,000 statements for a million links).
-LINK_PAGE_SIZE = 10_000
+#: temp_buffers of the reconcile's own connection (it can only be set before a session's first temp table): the
+#: temp tables of a full run (report winners, changed ids) stay in memory rather than in temp files.
+RECONCILE_TEMP_BUFFERS = "256MB"
 
 
 def _warm_auditor(auditor: Auditor) -> None:
@@ -81,43 +87,9 @@ def _warm_auditor(auditor: Auditor) -> None:
     threading.Thread(target=load, name="netra-gx-preload", daemon=True).start()
 
 
-def _links_input(cur):
-    """All recommendations (with the subject's name) and sanctions in core, for the link ladder."""
-    cur.execute(statement("reconcile/link_recommendations"))
-    recs = [rules.Recommendation(*row) for row in cur.fetchall()]
-    cur.execute(statement("reconcile/link_sanctions"))
-    sans = [rules.Sanction(*row) for row in cur.fetchall()]
-    return recs, sans
-
-
-def link_sanctions(cur, *, window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
-                   neutrality: str = rules.DEFAULT_NEUTRALITY_REASON) -> rules.LinkResult:
-    """Run the link ladder over everything in core; store core.links, core.review_queue, core.out_of_scope.
-
-    Links use all that is known now (the best knowledge); as-of figures then count a linked
-    sanction only from its decree date on.
-    """
-    from psycopg2.extras import execute_values
-
-    recs, sans = _links_input(cur)
-    result = rules.reconcile_links(recs, sans, window_days=window_days, neutrality=neutrality)
-    cur.execute(statement("reconcile/reset_links"))
-    if result.out_of_scope:
-        execute_values(cur, statement("reconcile/store_out_of_scope"),
-                       [(sid,) for sid in result.out_of_scope], page_size=LINK_PAGE_SIZE)
-    if result.links:
-        execute_values(cur, statement("reconcile/store_links"),
-                       [(ln.recommendation_id, ln.sanction_id, ln.method, ln.score) for ln in result.links.values()],
-                       page_size=LINK_PAGE_SIZE)
-    if result.review:
-        execute_values(cur, statement("reconcile/store_review_queue"),
-                       [(r.recommendation_id, r.sanction_id, r.score, list(r.reasons)) for r in result.review],
-                       page_size=LINK_PAGE_SIZE)
-    return result
-
-
-#: Audits marts in the caller's transaction: auditor(conn, docs_dir=..., run_name=..., staged=bool) returns
-#: an object with .success, .failures, .docs_index and .records (one plain row per expectation). Callers
+#: Audits marts in the caller's transaction: auditor(conn, docs_dir=..., run_name=..., staged=bool, tables=...,
+#: followthrough_rows=...) returns an object with .success, .failures, .docs_index and .records (one plain row
+#: per expectation); `tables` names the relations to read, `followthrough_rows` the whole table's rows. Callers
 #: pass expectations' GX checkpoints (expectations.warehouse_audit.audit_marts_in_db); reconcile never
 #: imports the layer above it.
 Auditor = Callable[..., Any]
@@ -153,7 +125,12 @@ def _store_audit(cur, audit, kind: str, as_of: date | None, *, published: bool |
 
 def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, full: bool, small_cell_k: int,
                docs_dir, window_days: int, neutrality: str) -> ReconcileResult:
+    from netra.reconcile import relink
+
     _warm_auditor(auditor)
+    k = max(small_cell_k, 1)
+    link_settings = relink.link_settings(window_days, neutrality)
+    marts_settings = json.dumps({"as_of": as_of.isoformat(), "sla_days": sla_days, "k": k}, sort_keys=True)
     with conn:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(8241002)")  # one reconcile at a time
@@ -161,27 +138,58 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
             if full:
                 cur.execute(statement("reconcile/reset_core"))
             cur.execute(statement("reconcile/watermark"), {"overlap": WATERMARK_OVERLAP})
-            watermark, since = cur.fetchone() or ("-infinity", "-infinity")
+            state = cur.fetchone()
+            watermark, since, last_links, last_marts = state or ("-infinity", "-infinity", None, None)
             cur.execute(statement("reconcile/landed_since"), {"watermark": watermark})
             new_watermark, new_events = cur.fetchone()
-            say(f"reconcile as of {as_of}: {new_events} events since the watermark into core")
-            cur.execute(statement("reconcile/build_core"), {"since": since})
-            result = link_sanctions(cur, window_days=window_days, neutrality=neutrality)
-            say(f"  links: {len(result.links)}, review queue: {len(result.review)}, "
-                f"unlinked sanctions: {len(result.unlinked_sanctions)}, out of scope: {len(result.out_of_scope)}")
-            cur.execute(statement("reconcile/build_stage"), {"as_of": as_of, "sla": sla_days,
-                                                             "k": max(small_cell_k, 1)})
-            audit = auditor(conn, docs_dir=docs_dir, run_name=f"reconcile-{as_of.isoformat()}", staged=True)
+            # never reconciled (or --full): core is empty, every event is new; read them where they are
+            full_core = full or state is None
+            say(f"reconcile as of {as_of}: {new_events} events since the watermark into core"
+                + (" (a full rebuild)" if full_core else ""))
+            if full_core:
+                cur.execute(statement("reconcile/new_events_all"))
+            else:
+                cur.execute(statement("reconcile/new_events_since"), {"since": since})
+                cur.execute(statement("reconcile/snapshot_link_inputs"))
+            cur.execute(statement("reconcile/build_core"))
+            if full_core:
+                cur.execute(statement("reconcile/drop_new_events_view"))
+                cur.execute(statement("reconcile/analyze_core"))
+            full_links = full_core or last_links != link_settings
+            step = relink.relink(conn, cur, full=full_links, window_days=window_days, neutrality=neutrality)
+            say(f"  links: {step.links}, review queue: {step.review}, out of scope: {step.out_of_scope}"
+                + ("" if step.full else f" (steps 1-2 re-run for {step.group[0]} recommendations and "
+                   f"{step.group[1]} sanctions; fuzzy step over {step.pool[0]} x {step.pool[1]} leftovers)"))
+            full_marts = full_links or last_marts != marts_settings
+            params = {"as_of": as_of, "sla": sla_days, "k": k}
+            followthrough_rows = None  # a full build audits the whole table
+            if full_marts:
+                cur.execute(statement("reconcile/build_stage"), params)
+            else:
+                cur.execute(statement("reconcile/stage_changes"), params)
+                cur.execute(statement("reconcile/count_followthrough_after"))
+                followthrough_rows = cur.fetchone()[0]
+            cur.execute(statement("reconcile/stage_other_marts"), params)
+            cur.execute(statement("reconcile/audit_views"))
+            audit = auditor(conn, docs_dir=docs_dir, run_name=f"reconcile-{as_of.isoformat()}", staged=True,
+                            tables=AUDIT_TABLES, followthrough_rows=followthrough_rows)
+            cur.execute(statement("reconcile/drop_audit_views"))
             docs = str(audit.docs_index) if audit.docs_index else None
             if not audit.success:
                 raise AuditFailed("the new marts failed the GX checkpoint; nothing was published:\n  "
                                   + "\n  ".join(audit.failures) + (f"\nData Docs: {docs}" if docs else ""),
                                   audit=audit)
-            say("  GX checkpoint passed; publishing marts")
-            cur.execute(statement("reconcile/publish"))
+            say("  GX checkpoint passed; publishing marts"
+                + ("" if full_marts else " (the followthrough rows that changed)"))
+            if full_marts:
+                cur.execute(statement("reconcile/publish"))
+            else:
+                cur.execute(statement("reconcile/publish_changes"))
+            cur.execute(statement("reconcile/publish_other_marts"))
             _store_audit(cur, audit, "reconcile", as_of, published=True)
             cur.execute(statement("reconcile/save_state"), {"watermark": new_watermark, "sla": sla_days,
-                                                            "as_of": as_of})
+                                                            "as_of": as_of, "link_settings": link_settings,
+                                                            "marts_settings": marts_settings})
             cur.execute(statement("reconcile/count_by_status"))
             by_status = {st: 0 for st in rules.STATUSES} | dict(cur.fetchall())
             cur.execute(statement("reconcile/count_by_link_method"))
@@ -202,7 +210,7 @@ def run_reconcile(as_of: date, say: Say = lambda _m: None, *, auditor: Auditor, 
     from netra.warehouse.db import connect, migrate
 
     s = load()
-    conn = connect(s)
+    conn = connect(s, options=f"-c temp_buffers={RECONCILE_TEMP_BUFFERS}")
     try:
         migrate(conn, say)  # as netra_pipeline a check only: stops with "run `netra db migrate`" if behind
         with recorded(conn, as_of, triggered_by) as record:

@@ -125,14 +125,22 @@ def test_the_checks_above_catch_what_they_look_for():
 
 
 def test_publish_copies_every_mart_the_reconcile_stages():
+    """Both ways a reconcile publishes: every mart in full, or the recomputed followthrough rows and the rest in
+    full; each stages every mart it publishes, and copies stage into mart column by column.
+    """
     from netra.reconcile.run import MART_TABLES
 
-    publish = sql.statement("reconcile/publish")
-    stage = sql.statement("reconcile/build_stage")
-    assert re.findall(r"DELETE FROM mart\.(\w+);", publish) == list(MART_TABLES)
-    copies = re.findall(r"INSERT INTO mart\.(\w+) \(.*?\)\s+SELECT .*?\s+FROM mart_stage\.(\w+);", publish, re.S)
-    assert copies == [(t, t) for t in MART_TABLES]
-    assert sorted(re.findall(r"INSERT INTO mart_stage\.(\w+)", stage)) == sorted(MART_TABLES)
+    for stage_files, publish_files in ((("build_stage", "stage_other_marts"), ("publish", "publish_other_marts")),
+                                       (("stage_changes", "stage_other_marts"),
+                                        ("publish_changes", "publish_other_marts"))):
+        publish = "".join(sql.statement(f"reconcile/{name}") for name in publish_files)
+        stage = "".join(sql.statement(f"reconcile/{name}") for name in stage_files)
+        assert re.findall(r"DELETE FROM mart\.(\w+)(?: \w+\s+WHERE [^;]*)?;", publish) == list(MART_TABLES)
+        copies = re.findall(r"INSERT INTO mart\.(\w+) \(.*?\)\s+SELECT .*?\s+FROM mart_stage\.(\w+);", publish, re.S)
+        assert copies == [(t, t) for t in MART_TABLES]
+        assert sorted(re.findall(r"INSERT INTO mart_stage\.(\w+)", stage)) == sorted(MART_TABLES)
+        truncated = re.findall(r"TRUNCATE ([^;]*);", stage)[0].split(",")
+        assert sorted(t.strip() for t in truncated) == sorted(f"mart_stage.{t}" for t in MART_TABLES)
 
 
 def test_each_definition_file_creates_the_object_it_is_named_for_and_comes_after_what_it_names():

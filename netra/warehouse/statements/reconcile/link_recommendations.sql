@@ -1,7 +1,5 @@
--- The link ladder's input (netra.reconcile.rules.Recommendation, in its field order): every
--- recommendation in core, with the name its report gives the recommended NIP.
-SELECT r.recommendation_id, r.nip, r.issued_on,
-       (SELECT s.name FROM core.subjects s WHERE s.report_id = r.report_id AND s.nip = r.nip
-        ORDER BY s.ordinal LIMIT 1) AS name,
-       r.ppk_agency
-FROM core.recommendations r;
+-- The link ladder's input (netra.reconcile.rules.Recommendation) for the recommendations in
+-- link_group_recommendations.
+SELECT i.recommendation_id, i.nip, i.issued_on, i.name, i.agency
+FROM core.recommendation_link_inputs i
+JOIN link_group_recommendations g ON g.recommendation_id = i.recommendation_id;

@@ -1,0 +1,29 @@
+-- Issue 11: the incremental link step (netra/reconcile/relink.py) re-runs the link ladder only for the
+-- recommendations and sanctions whose outcome a change can affect: those that share a NIP or a normalised
+-- reference with a changed one (and theirs, transitively). These indexes are how it finds them.
+CREATE INDEX IF NOT EXISTS recommendations_nip_idx ON core.recommendations (nip);
+CREATE INDEX IF NOT EXISTS sanctions_nip_idx ON core.sanctions (nip);
+CREATE INDEX IF NOT EXISTS sanctions_recommendation_ref_idx ON core.sanctions (recommendation_ref);
+
+-- A normalised reference (netra.reconcile.rules.normalise_reference: the one implementation, in Python) that
+-- differs from the text it was made from: a recommendation id or a sanction's recommendation_ref as typed.
+-- Most ids are already normalised and need no row; the link step writes a row for every other one, so a
+-- reference can be looked up in SQL by its normalised form.
+CREATE TABLE core.reference_keys (
+    side    text NOT NULL CHECK (side IN ('recommendation', 'sanction')),
+    id      text NOT NULL,  -- recommendation_id or sanction_id
+    ref_key text NOT NULL,
+    PRIMARY KEY (side, id)
+);
+CREATE INDEX reference_keys_key_idx ON core.reference_keys (ref_key, side);
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON core.reference_keys TO netra_pipeline;
+
+-- What the last published run's links and marts were made with: an incremental run keeps core.links only
+-- when the link settings and rules are the same (link_settings), and recomputes only the changed mart rows
+-- only when the as-of day, SLA and small-cell k are the same (marts_settings). Null: recompute in full.
+ALTER TABLE core.reconcile_state ADD COLUMN link_settings text, ADD COLUMN marts_settings text;
+
+-- The mart rows a reconcile recomputes are replaced by key; these find the rows that a changed sanction,
+-- report or region touches.
+CREATE INDEX IF NOT EXISTS followthrough_sanction_idx ON mart.followthrough (sanction_id);
+CREATE INDEX IF NOT EXISTS recommendations_report_idx ON core.recommendations (report_id);

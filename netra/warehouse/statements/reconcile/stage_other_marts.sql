@@ -1,0 +1,59 @@
+-- Write-audit-publish, step 1 (every run, after the followthrough rows: reconcile/build_stage.sql or
+-- stage_changes.sql): the summary, its public copy, the review queue and the unlinked sanctions, as of the
+-- run's day with the PPK SLA, rebuilt whole in mart_stage (they are small, or cheap to rebuild in SQL).
+INSERT INTO mart_stage.followthrough_summary (election_id, province_code, region_code, reported_asn, proven_asn,
+                                              recommended, sanctioned, revoked, pending, overdue, closed,
+                                              followthrough_rate, median_days_to_sanction, as_of)
+SELECT f.election_id, f.province_code, f.region_code, f.reported_asn, f.proven_asn, f.recommended, f.sanctioned,
+       f.revoked, f.pending, f.overdue, f.closed, f.followthrough_rate, f.median_days_to_sanction, %(as_of)s
+FROM mart.followthrough_as_of(%(as_of)s, %(sla)s) f;
+
+-- small cells (1 .. k-1) are suppressed in the public copy. The five status columns add up
+-- to `recommended`, so when any of them is hidden `recommended` (and the rate) is hidden too:
+-- otherwise the hidden cell could be recovered by subtraction (netra/disclosure.py says the same for the report).
+INSERT INTO mart_stage.followthrough_summary_public (election_id, province_code, region_code, reported_asn,
+                                                     proven_asn, recommended, sanctioned, revoked, pending, overdue,
+                                                     closed, followthrough_rate, median_days_to_sanction, as_of,
+                                                     suppressed)
+WITH flagged AS (
+    SELECT election_id, province_code, region_code, reported_asn, proven_asn, recommended, sanctioned, revoked,
+           pending, overdue, closed, followthrough_rate, median_days_to_sanction, as_of,
+           sanctioned BETWEEN 1 AND %(k)s - 1 OR revoked BETWEEN 1 AND %(k)s - 1
+           OR pending BETWEEN 1 AND %(k)s - 1 OR overdue BETWEEN 1 AND %(k)s - 1
+           OR closed BETWEEN 1 AND %(k)s - 1 OR recommended BETWEEN 1 AND %(k)s - 1 AS status_hidden
+    FROM mart_stage.followthrough_summary
+)
+SELECT election_id, province_code, region_code,
+       CASE WHEN reported_asn BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE reported_asn END,
+       CASE WHEN proven_asn BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE proven_asn END,
+       CASE WHEN status_hidden THEN NULL ELSE recommended END,
+       CASE WHEN sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE sanctioned END,
+       CASE WHEN revoked BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE revoked END,
+       CASE WHEN pending BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE pending END,
+       CASE WHEN overdue BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE overdue END,
+       CASE WHEN closed BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE closed END,
+       CASE WHEN status_hidden THEN NULL ELSE followthrough_rate END,
+       CASE WHEN sanctioned BETWEEN 1 AND %(k)s - 1 THEN NULL ELSE median_days_to_sanction END,
+       as_of,
+       status_hidden OR reported_asn BETWEEN 1 AND %(k)s - 1 OR proven_asn BETWEEN 1 AND %(k)s - 1
+FROM flagged;
+
+INSERT INTO mart_stage.review_queue (recommendation_id, sanction_id, score, reasons, rec_asn_key, sanction_asn_key,
+                                     ppk_agency, sanction_agency, issued_on, decree_date, as_of)
+SELECT q.recommendation_id, q.sanction_id, q.score, q.reasons, r.asn_key, s.asn_key, r.ppk_agency, s.agency,
+       r.issued_on, s.decree_date, %(as_of)s
+FROM core.review_queue q
+JOIN core.recommendations r USING (recommendation_id)
+JOIN core.sanctions s USING (sanction_id)
+WHERE r.issued_on <= %(as_of)s AND s.decree_date <= %(as_of)s;
+
+INSERT INTO mart_stage.unlinked_sanctions (sanction_id, asn_key, agency, sanction_code, sanction_level, decree_date,
+                                           revoked_on, has_nip, has_reference, as_of)
+SELECT s.sanction_id, s.asn_key, s.agency, s.sanction_code, s.sanction_level, s.decree_date, rv.revoked_on,
+       s.nip IS NOT NULL, s.recommendation_ref IS NOT NULL, %(as_of)s
+FROM core.sanctions s
+LEFT JOIN core.sanction_revocations rv ON rv.sanction_id = s.sanction_id AND rv.revoked_on <= %(as_of)s
+WHERE s.decree_date <= %(as_of)s
+  AND NOT EXISTS (SELECT 1 FROM core.links l WHERE l.sanction_id = s.sanction_id)
+  AND NOT EXISTS (SELECT 1 FROM core.review_queue q WHERE q.sanction_id = s.sanction_id)
+  AND NOT EXISTS (SELECT 1 FROM core.out_of_scope o WHERE o.sanction_id = s.sanction_id);
