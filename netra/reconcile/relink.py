@@ -4,26 +4,30 @@ outcome can have changed (issue 11). The rules stay in rules.py; this module onl
 **Full** (the first run, `--full`, or links made with other link settings or another version of the rules):
 every recommendation and sanction, read without names and agencies, through `rules.first_steps` (reference,
 eligibility, nip); then what they left, with names and agencies read for those only, through
-`rules.fuzzy_step`. Together that is `rules.reconcile_links`. core.links, core.review_queue, core.out_of_scope
-and core.reference_keys are replaced with COPY.
+`rules.fuzzy_step`. Together that is `rules.reconcile_links`. core.links, core.review_queue, core.out_of_scope,
+core.reference_keys and core.fuzzy_pool are replaced with COPY.
 
-**Incremental**: the ladder is re-run only where a change can alter its outcome, and the result is the one
-a full run gives (tests/unit/test_relink.py compares them on random cores):
+**Incremental**: the ladder is re-run only where a change can alter its outcome, and the result is the one a
+full run gives (tests/unit/test_relink.py compares them on random cores, tests/integration/test_reconcile_
+incremental.py the published marts):
 
 1. Steps 1-2 decide a recommendation's fate from the sanctions and recommendations it shares a NIP or a
-   normalised reference with, and theirs, transitively: its *group* (rules.first_steps says so). The
-   changed ones (`Changes`: inserted, or with another NIP, reference, date, name, agency or reason) are
-   looked up by their new *and* old NIP and reference, then everything sharing a key with what was found,
-   until nothing new turns up (`group`). The group runs through `rules.first_steps`; outside it the
-   previous run's reference and nip links and out-of-scope verdicts stand, since nothing they depend on
-   changed.
-2. Step 3 runs over all leftovers: the group's, and outside it every recommendation without a reference or
-   nip link and every sanction neither so linked nor out of scope (core.links says which). That is the
-   full run's fuzzy step on the same input: a few percent of core, so fuzzy links and the review queue are
-   simply recomputed.
+   normalised reference with, and theirs, transitively (rules.first_steps says so). The changed ones
+   (`Changes`: inserted, or with another NIP, reference, date, name, agency or reason) are looked up by their
+   new *and* old NIP and reference, then everything sharing a key with what was found, until nothing new
+   turns up: the *group* (`group`). It runs through `rules.first_steps`; outside it the previous reference
+   and nip links and out-of-scope verdicts stand, since nothing they depend on changed.
+2. Step 3 decides a leftover's fate from the leftovers it can be paired with (a candidate pair: score at
+   least FUZZY_REVIEW), transitively (rules.fuzzy_step says so). core.fuzzy_pool holds every leftover with a
+   name, with its place and 18-digit NIP. The group's leftovers, and the group's members as they were when
+   they were leftovers before, are the seeds; pool members that could pair with a seed are found in SQL by a
+   superset of the fuzzy step's blocking (the same place or one unknown, and a NIP at most four digits off,
+   which means one of five NIP segments equal, or no NIP on one side), scored with `rules.fuzzy_score`, and
+   the pairs that reach the review band added, until nothing new turns up: the *component* (`component`).
+   It runs through `rules.fuzzy_step`; outside it the previous fuzzy links and review pairs stand.
 
-Reads and writes go through `Store` (SQL in netra/warehouse/statements/reconcile/link_*.sql); the tests use
-an in-memory one.
+Reads go through `Store` (SQL in netra/warehouse/statements/reconcile/link_*.sql and fuzzy_*.sql); the tests
+use an in-memory one. `apply` says what the writes do.
 """
 from __future__ import annotations
 
@@ -32,9 +36,10 @@ import hashlib
 import io
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from netra.reconcile import rules
 from netra.warehouse.sql import statement
@@ -43,10 +48,11 @@ from netra.warehouse.sql import statement
 COPY_CHUNK = 100_000
 #: Rows per fetch of a streamed (server-side) cursor in a full run.
 FETCH_ROWS = 50_000
+REC, SAN = "recommendation", "sanction"
 
 
 def link_settings(window_days: int, neutrality: str) -> str:
-    """What links depend on besides core: the two link settings and the rules' code.
+    """What links depend on besides core: the two link settings and the code of the rules and of this step.
 
     Stored with a published run (core.reconcile_state.link_settings); an incremental run keeps core.links only
     when it is the same, so a changed NETRA_LINK_WINDOW_DAYS / NETRA_NEUTRALITY_REASON or a release that
@@ -59,6 +65,7 @@ def link_settings(window_days: int, neutrality: str) -> str:
     digest = hashlib.sha256()
     for module in (rules, fuzzy, agencies, vocabulary):
         digest.update(Path(module.__file__ or "").read_bytes())
+    digest.update(Path(__file__).read_bytes())
     return json.dumps({"window_days": window_days, "neutrality": neutrality, "rules": digest.hexdigest()[:16]},
                       sort_keys=True)
 
@@ -68,38 +75,73 @@ def link_settings(window_days: int, neutrality: str) -> str:
 
 @dataclass(frozen=True)
 class Changes:
-    """What an incremental run changed, as the link step sees it: the new inputs and the old keys."""
+    """What an incremental run changed, as the link step sees it: the new inputs and the old ones (None: new)."""
 
-    recommendations: list[tuple[rules.Recommendation, str | None]]  # (new, old NIP or None when new)
-    sanctions: list[tuple[rules.Sanction, str | None, str | None]]  # (new, old NIP, old reference)
+    recommendations: list[tuple[rules.Recommendation, rules.Recommendation | None]]
+    sanctions: list[tuple[rules.Sanction, rules.Sanction | None]]
+
+
+class PoolKey(NamedTuple):
+    """A fuzzy-pool member's blocking keys (core.fuzzy_pool): its side, id, place and 18-digit NIP."""
+
+    side: str
+    id: str
+    place: str | None
+    nip: str | None
+
+
+@lru_cache(maxsize=65_536)
+def _place(agency: str | None) -> str | None:
+    normalised = rules.normalise_agency(agency)
+    return normalised[1] if normalised else None
+
+
+def pool_key(node: rules.Recommendation | rules.Sanction) -> PoolKey | None:
+    """The pool row of a leftover, or None when it has no name (the fuzzy step never pairs it)."""
+    if rules.normalise_name(node.name) is None:
+        return None
+    if isinstance(node, rules.Recommendation):
+        return PoolKey(REC, node.recommendation_id, _place(node.agency), rules.normalise_nip(node.nip)[0])
+    return PoolKey(SAN, node.sanction_id, _place(node.agency), rules.normalise_nip(node.nip)[0])
+
+
+def _pool_keys(recs: Iterable[rules.Recommendation], sans: Iterable[rules.Sanction]) -> list[PoolKey]:
+    keys = [pool_key(r) for r in recs] + [pool_key(s) for s in sans]
+    return [key for key in keys if key is not None]
 
 
 class Store(Protocol):
-    """Where the incremental plan reads core (netra/reconcile/relink.py's SQL store, or the tests' own)."""
+    """Where the incremental plan reads core (`SqlStore`, or the tests' own)."""
 
     def by_keys(self, nips: set[str], refs: set[str]) -> tuple[list[rules.Recommendation], list[rules.Sanction]]:
         """Recommendations with a NIP in `nips` or whose normalised id is in `refs`; sanctions with a NIP in
         `nips` or naming (normalised) a reference in `refs`.
         """
 
-    def pool(self, recommendations: set[str], sanctions: set[str]) -> tuple[list[rules.Recommendation],
-                                                                         list[rules.Sanction]]:
-        """Outside the given ids: recommendations without a reference or nip link, sanctions neither so linked
-        nor out of scope (the previous run's verdicts).
-        """
+    def replace_pool(self, recommendations: set[str], sanctions: set[str],
+                     members: list[PoolKey]) -> tuple[set[str], set[str]]:
+        """Take the given ids out of the fuzzy pool and put `members` in; return which of the ids were in it."""
+
+    def candidates(self, frontier: list[PoolKey]) -> list[tuple[int, str]]:
+        """(index in `frontier`, id) of pool members on the other side that the blocking lets through."""
+
+    def inputs(self, recommendations: set[str], sanctions: set[str]) -> tuple[list[rules.Recommendation],
+                                                                           list[rules.Sanction]]:
+        """The link inputs of these ids."""
 
 
 @dataclass
 class Plan:
-    """The new verdicts of an incremental run: steps 1-2 for the group, step 3 for all leftovers."""
+    """The new verdicts of an incremental run: steps 1-2 for the group, step 3 for the component."""
 
     group_recommendations: set[str]
     group_sanctions: set[str]
     first: rules.FirstSteps  # the group's reference and nip links and out-of-scope sanctions
-    fuzzy_links: dict[str, rules.Link]  # over all leftovers
+    component_recommendations: set[str]
+    component_sanctions: set[str]
+    fuzzy_links: dict[str, rules.Link]  # the component's
     review: list[rules.ReviewItem]
-    group_inputs: tuple[list[rules.Recommendation], list[rules.Sanction]] = field(default=([], []))
-    pool_sizes: tuple[int, int] = (0, 0)  # leftover recommendations and sanctions the fuzzy step saw
+    group_inputs: tuple[list[rules.Recommendation], list[rules.Sanction]]
 
 
 def _keys_of_rec(r: rules.Recommendation, nips: set[str], refs: set[str]) -> None:
@@ -110,10 +152,10 @@ def _keys_of_rec(r: rules.Recommendation, nips: set[str], refs: set[str]) -> Non
         refs.add(key)
 
 
-def _keys_of_sanction(nip: str | None, ref: str | None, nips: set[str], refs: set[str]) -> None:
-    if nip:
-        nips.add(nip)
-    key = rules.normalise_reference(ref)
+def _keys_of_sanction(s: rules.Sanction, nips: set[str], refs: set[str]) -> None:
+    if s.nip:
+        nips.add(s.nip)
+    key = rules.normalise_reference(s.recommendation_ref)
     if key is not None:
         refs.add(key)
 
@@ -126,15 +168,16 @@ def group(store: Store, changes: Changes) -> tuple[dict[str, rules.Recommendatio
     sans: dict[str, rules.Sanction] = {}
     nips: set[str] = set()
     refs: set[str] = set()
-    for r, old_nip in changes.recommendations:
+    for r, old_r in changes.recommendations:
         recs[r.recommendation_id] = r
-        _keys_of_rec(r, nips, refs)
-        if old_nip:
-            nips.add(old_nip)
-    for s, old_nip, old_ref in changes.sanctions:
+        for version in (r, old_r):
+            if version is not None:
+                _keys_of_rec(version, nips, refs)
+    for s, old_s in changes.sanctions:
         sans[s.sanction_id] = s
-        _keys_of_sanction(s.nip, s.recommendation_ref, nips, refs)
-        _keys_of_sanction(old_nip, old_ref, nips, refs)
+        for version_s in (s, old_s):
+            if version_s is not None:
+                _keys_of_sanction(version_s, nips, refs)
     asked_nips: set[str] = set()
     asked_refs: set[str] = set()
     while nips - asked_nips or refs - asked_refs:
@@ -149,23 +192,88 @@ def group(store: Store, changes: Changes) -> tuple[dict[str, rules.Recommendatio
         for s in found_sans:
             if s.sanction_id not in sans:
                 sans[s.sanction_id] = s
-                _keys_of_sanction(s.nip, s.recommendation_ref, nips, refs)
+                _keys_of_sanction(s, nips, refs)
+    return recs, sans
+
+
+def _pairs(a, b, window_days: int) -> bool:
+    """Whether the fuzzy step could pair these two (a recommendation and a sanction, either way round)."""
+    rec, san = (a, b) if isinstance(a, rules.Recommendation) else (b, a)
+    scored = rules.fuzzy_score(rec, san, window_days)
+    return scored is not None and scored[0] >= rules.FUZZY_REVIEW
+
+
+def component(store: Store, seeds: list, window_days: int) -> tuple[dict[str, rules.Recommendation],
+                                                                   dict[str, rules.Sanction]]:
+    """The pool members a seed can be paired with, transitively (seeds that are pool members included)."""
+    recs: dict[str, rules.Recommendation] = {}
+    sans: dict[str, rules.Sanction] = {}
+    frontier = []
+    for node in seeds:
+        key = pool_key(node)
+        if key is not None:
+            frontier.append((node, key))
+    while frontier:
+        hits = store.candidates([key for _, key in frontier])
+        want_recs = {i for n, i in hits if frontier[n][1].side == SAN and i not in recs}
+        want_sans = {i for n, i in hits if frontier[n][1].side == REC and i not in sans}
+        found_recs, found_sans = store.inputs(want_recs, want_sans)
+        loaded: dict[tuple[str, str], rules.Recommendation | rules.Sanction] = {
+            **{(REC, r.recommendation_id): r for r in found_recs}, **{(SAN, s.sanction_id): s for s in found_sans}}
+        following = []
+        for n, other_id in hits:
+            node, key = frontier[n]
+            side = SAN if key.side == REC else REC
+            members = sans if side == SAN else recs
+            if other_id in members or (side, other_id) not in loaded:
+                continue
+            other = loaded[(side, other_id)]
+            if _pairs(node, other, window_days):
+                members[other_id] = other  # type: ignore[assignment]
+                following.append((other, pool_key(other)))
+        frontier = [(node, key) for node, key in following if key is not None]
     return recs, sans
 
 
 def plan(store: Store, changes: Changes, *, window_days: int = rules.DEFAULT_LINK_WINDOW_DAYS,
          neutrality: str = rules.DEFAULT_NEUTRALITY_REASON) -> Plan:
-    """Steps 1-2 over the changes' group, step 3 over every leftover (the module docstring says why that is
-    the full run's result).
+    """Steps 1-2 over the changes' group, step 3 over the component of what changed among the leftovers (the
+    module docstring says why that is the full run's result). Updates the fuzzy pool through `store`.
     """
     recs, sans = group(store, changes)
     first = rules.first_steps(recs.values(), sans.values(), window_days=window_days, neutrality=neutrality)
     left_recs, left_sans = rules.leftovers(recs.values(), sans.values(), first)
-    pool_recs, pool_sans = store.pool(set(recs), set(sans))
-    all_recs, all_sans = pool_recs + left_recs, pool_sans + left_sans
-    fuzzy_links, review = rules.fuzzy_step(all_recs, all_sans, window_days=window_days)
-    return Plan(set(recs), set(sans), first, fuzzy_links, review, (list(recs.values()), list(sans.values())),
-                (len(all_recs), len(all_sans)))
+    members = _pool_keys(left_recs, left_sans)
+    was_recs, was_sans = store.replace_pool(set(recs), set(sans), members)
+    old_recs = {r.recommendation_id: old for r, old in changes.recommendations if old is not None}
+    old_sans = {s.sanction_id: old for s, old in changes.sanctions if old is not None}
+    # the group's leftovers as they are now, and its members as they were when they were leftovers before
+    seeds: list = [*left_recs, *left_sans]
+    seeds += [old_recs.get(rid, recs[rid]) for rid in sorted(was_recs)]
+    seeds += [old_sans.get(sid, sans[sid]) for sid in sorted(was_sans)]
+    comp_recs, comp_sans = component(store, seeds, window_days)
+    comp_recs.update({r.recommendation_id: r for r in left_recs})
+    comp_sans.update({s.sanction_id: s for s in left_sans})
+    fuzzy_links, review = rules.fuzzy_step(comp_recs.values(), comp_sans.values(), window_days=window_days)
+    return Plan(set(recs), set(sans), first, set(comp_recs), set(comp_sans), fuzzy_links, review,
+                (list(recs.values()), list(sans.values())))
+
+
+def apply(links: dict[str, rules.Link], review: Iterable[rules.ReviewItem], out_of_scope: Iterable[str],
+          p: Plan) -> tuple[dict[str, rules.Link], list[rules.ReviewItem], list[str]]:
+    """The verdicts after an incremental run, from the previous ones and its plan: what
+    reconcile/unlink_group.sql and the COPYs after it do in core.
+
+    Links and review pairs touching the group or the component go (a previous reference or nip link touching
+    the group has both sides in it, a previous fuzzy link or review pair touching the component too); the
+    plan's come in; the group's out-of-scope verdicts are the plan's.
+    """
+    touched_recs = p.group_recommendations | p.component_recommendations
+    touched_sans = p.group_sanctions | p.component_sanctions
+    kept = {rid: ln for rid, ln in links.items() if rid not in touched_recs and ln.sanction_id not in touched_sans}
+    kept_review = [i for i in review if i.recommendation_id not in touched_recs and i.sanction_id not in touched_sans]
+    scope = sorted({sid for sid in out_of_scope if sid not in p.group_sanctions} | set(p.first.out_of_scope))
+    return kept | p.first.links | p.fuzzy_links, kept_review + list(p.review), scope
 
 
 def reference_keys(recommendations: Iterable[rules.Recommendation],
@@ -174,11 +282,11 @@ def reference_keys(recommendations: Iterable[rules.Recommendation],
     for r in recommendations:
         key = rules.normalise_reference(r.recommendation_id)
         if key is not None and key != r.recommendation_id:
-            yield ("recommendation", r.recommendation_id, key)
+            yield (REC, r.recommendation_id, key)
     for s in sanctions:
         key = rules.normalise_reference(s.recommendation_ref)
         if key is not None and key != s.recommendation_ref:
-            yield ("sanction", s.sanction_id, key)
+            yield (SAN, s.sanction_id, key)
 
 
 # ---------------------------------------------------------------- Postgres
@@ -219,8 +327,13 @@ def _review_rows(review: Iterable[rules.ReviewItem]) -> Iterator[tuple]:
         yield (r.recommendation_id, r.sanction_id, f"{r.score:.3f}", "{" + ",".join(r.reasons) + "}")
 
 
+def _pool_rows(keys: Iterable[PoolKey]) -> Iterator[tuple]:
+    for k in keys:
+        yield (k.side, k.id, "" if k.place is None else k.place, "" if k.nip is None else k.nip)
+
+
 class SqlStore:
-    """`Store` on the reconcile's cursor (its transaction): the link_* statements."""
+    """`Store` on the reconcile's cursor (its transaction): the link_* and fuzzy_* statements."""
 
     def __init__(self, cur):
         self.cur = cur
@@ -234,14 +347,33 @@ class SqlStore:
         sans = [rules.Sanction(*row) for row in self.cur.fetchall()]
         return recs, sans
 
-    def pool(self, recommendations, sanctions):
-        """See `Store.pool` (the group's ids into link_group_*, then reconcile/link_pool_*.sql)."""
+    def replace_pool(self, recommendations, sanctions, members):
+        """See `Store.replace_pool` (the group's ids into link_group_*, then reconcile/fuzzy_pool_replace.sql)."""
         _copy(self.cur, statement("reconcile/copy_group_recommendations"), ((i,) for i in sorted(recommendations)))
         _copy(self.cur, statement("reconcile/copy_group_sanctions"), ((i,) for i in sorted(sanctions)))
-        self.cur.execute(statement("reconcile/link_pool_recommendations"))
-        recs = [rules.Recommendation(*row) for row in self.cur.fetchall()]
-        self.cur.execute(statement("reconcile/link_pool_sanctions"))
-        sans = [rules.Sanction(*row) for row in self.cur.fetchall()]
+        self.cur.execute(statement("reconcile/fuzzy_pool_replace"))
+        was: dict[str, set[str]] = {REC: set(), SAN: set()}
+        for side, ident in self.cur.fetchall():
+            was[side].add(ident)
+        _copy(self.cur, statement("reconcile/copy_fuzzy_pool"), _pool_rows(members))
+        return was[REC], was[SAN]
+
+    def candidates(self, frontier):
+        """See `Store.candidates` (reconcile/fuzzy_candidates.sql)."""
+        self.cur.execute(statement("reconcile/fuzzy_candidates"), {
+            "others": [SAN if k.side == REC else REC for k in frontier], "places": [k.place for k in frontier],
+            "nips": [k.nip for k in frontier]})
+        return [(n - 1, ident) for n, ident in self.cur.fetchall()]
+
+    def inputs(self, recommendations, sanctions):
+        """See `Store.inputs` (reconcile/link_inputs_*.sql)."""
+        recs, sans = [], []
+        if recommendations:
+            self.cur.execute(statement("reconcile/link_inputs_recommendations"), {"ids": sorted(recommendations)})
+            recs = [rules.Recommendation(*row) for row in self.cur.fetchall()]
+        if sanctions:
+            self.cur.execute(statement("reconcile/link_inputs_sanctions"), {"ids": sorted(sanctions)})
+            sans = [rules.Sanction(*row) for row in self.cur.fetchall()]
         return recs, sans
 
 
@@ -254,15 +386,17 @@ class LinkStep:
     review: int
     out_of_scope: int
     group: tuple[int, int] = (0, 0)  # recommendations and sanctions whose steps 1-2 were re-run (incremental)
-    pool: tuple[int, int] = (0, 0)  # leftovers the fuzzy step saw
+    component: tuple[int, int] = (0, 0)  # leftovers the fuzzy step was re-run for (incremental)
 
 
 def changes(cur) -> Changes:
     """The seeds of an incremental run (reconcile/link_changes_*.sql, after build_core.sql)."""
     cur.execute(statement("reconcile/link_changes_recommendations"))
-    recs = [(rules.Recommendation(*row[:5]), row[5]) for row in cur.fetchall()]
+    recs = [(rules.Recommendation(*row[:5]), rules.Recommendation(*row[5:]) if row[5] is not None else None)
+            for row in cur.fetchall()]
     cur.execute(statement("reconcile/link_changes_sanctions"))
-    sans = [(rules.Sanction(*row[:7]), row[7], row[8]) for row in cur.fetchall()]
+    sans = [(rules.Sanction(*row[:7]), rules.Sanction(*row[7:]) if row[7] is not None else None)
+            for row in cur.fetchall()]
     return Changes(recs, sans)
 
 
@@ -274,8 +408,11 @@ def relink(conn, cur, *, full: bool, window_days: int = rules.DEFAULT_LINK_WINDO
     cur.execute(statement("reconcile/link_sets"))
     if full:
         return _full(conn, cur, window_days=window_days, neutrality=neutrality)
-    found = changes(cur)
-    p = plan(SqlStore(cur), found, window_days=window_days, neutrality=neutrality)
+    p = plan(SqlStore(cur), changes(cur), window_days=window_days, neutrality=neutrality)
+    _copy(cur, statement("reconcile/copy_touched_recommendations"),
+          ((i,) for i in sorted(p.group_recommendations | p.component_recommendations)))
+    _copy(cur, statement("reconcile/copy_touched_sanctions"),
+          ((i,) for i in sorted(p.group_sanctions | p.component_sanctions)))
     cur.execute(statement("reconcile/unlink_group"))
     _copy(cur, statement("reconcile/copy_links"), _link_rows([*p.first.links.values(), *p.fuzzy_links.values()]))
     _copy(cur, statement("reconcile/copy_review_queue"), _review_rows(p.review))
@@ -283,7 +420,7 @@ def relink(conn, cur, *, full: bool, window_days: int = rules.DEFAULT_LINK_WINDO
     _copy(cur, statement("reconcile/copy_reference_keys"), reference_keys(*p.group_inputs))
     cur.execute(statement("reconcile/relinked"))
     return LinkStep(False, *_counts(cur), group=(len(p.group_recommendations), len(p.group_sanctions)),
-                    pool=p.pool_sizes)
+                    component=(len(p.component_recommendations), len(p.component_sanctions)))
 
 
 def _counts(cur) -> tuple[int, int, int]:
@@ -321,5 +458,6 @@ def _full(conn, cur, *, window_days: int, neutrality: str) -> LinkStep:
     fuzzy_links, review = rules.fuzzy_step(left_recs, left_sans, window_days=window_days)
     _copy(cur, statement("reconcile/copy_links"), _link_rows([*first.links.values(), *fuzzy_links.values()]))
     _copy(cur, statement("reconcile/copy_review_queue"), _review_rows(review))
-    return LinkStep(True, len(first.links) + len(fuzzy_links), len(review), len(first.out_of_scope),
-                    pool=(len(left_recs), len(left_sans)))
+    _copy(cur, statement("reconcile/copy_fuzzy_pool"),
+          _pool_rows(_pool_keys(left_recs, left_sans)))
+    return LinkStep(True, len(first.links) + len(fuzzy_links), len(review), len(first.out_of_scope))

@@ -159,7 +159,7 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
             step = relink.relink(conn, cur, full=full_links, window_days=window_days, neutrality=neutrality)
             say(f"  links: {step.links}, review queue: {step.review}, out of scope: {step.out_of_scope}"
                 + ("" if step.full else f" (steps 1-2 re-run for {step.group[0]} recommendations and "
-                   f"{step.group[1]} sanctions; fuzzy step over {step.pool[0]} x {step.pool[1]} leftovers)"))
+                   f"{step.group[1]} sanctions, the fuzzy step for {step.component[0]} x {step.component[1]})"))
             full_marts = full_links or last_marts != marts_settings
             params = {"as_of": as_of, "sla": sla_days, "k": k}
             followthrough_rows = None  # a full build audits the whole table

@@ -27,3 +27,22 @@ ALTER TABLE core.reconcile_state ADD COLUMN link_settings text, ADD COLUMN marts
 -- report or region touches.
 CREATE INDEX IF NOT EXISTS followthrough_sanction_idx ON mart.followthrough (sanction_id);
 CREATE INDEX IF NOT EXISTS recommendations_report_idx ON core.recommendations (report_id);
+
+-- The fuzzy step's pool: every leftover of steps 1-2 (a recommendation they did not link, a sanction neither
+-- linked nor out of scope) that has a name, with its place (rules.normalise_agency) and 18-digit NIP
+-- (rules.normalise_nip), both made in Python by the link step. An incremental run finds in it, by these
+-- indexes, the leftovers a change can pair with (netra/reconcile/relink.py).
+CREATE TABLE core.fuzzy_pool (
+    side  text NOT NULL CHECK (side IN ('recommendation', 'sanction')),
+    id    text NOT NULL,
+    place text,   -- null: the agency names no place
+    nip   text,   -- null: missing or malformed
+    PRIMARY KEY (side, id)
+);
+CREATE INDEX fuzzy_pool_nip_1 ON core.fuzzy_pool (side, substr(nip, 1, 4));
+CREATE INDEX fuzzy_pool_nip_2 ON core.fuzzy_pool (side, substr(nip, 5, 4));
+CREATE INDEX fuzzy_pool_nip_3 ON core.fuzzy_pool (side, substr(nip, 9, 4));
+CREATE INDEX fuzzy_pool_nip_4 ON core.fuzzy_pool (side, substr(nip, 13, 3));
+CREATE INDEX fuzzy_pool_nip_5 ON core.fuzzy_pool (side, substr(nip, 16, 3));
+CREATE INDEX fuzzy_pool_place ON core.fuzzy_pool (side, place);
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON core.fuzzy_pool TO netra_pipeline;

@@ -1,6 +1,7 @@
 -- An incremental run's seeds: the recommendations it inserted, or changed so that their link inputs differ
--- (a report whose row changed may give another name), with the NIP they had before (null: new).
-SELECT n.recommendation_id, n.nip, n.issued_on, n.name, n.agency, b.nip AS old_nip
+-- (a report whose row changed may give another name), with the inputs they had before (all null: new).
+SELECT n.recommendation_id, n.nip, n.issued_on, n.name, n.agency,
+       b.recommendation_id, b.nip, b.issued_on, b.name, b.agency
 FROM core.recommendation_link_inputs n
 LEFT JOIN link_before_recommendations b ON b.recommendation_id = n.recommendation_id
 WHERE n.recommendation_id IN (SELECT recommendation_id FROM changed_recommendations
