@@ -151,6 +151,7 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
             else:
                 cur.execute(statement("reconcile/new_events_since"), {"since": since})
                 cur.execute(statement("reconcile/snapshot_link_inputs"))
+                cur.execute(statement("reconcile/snapshot_summary_inputs"), {"as_of": as_of})
             cur.execute(statement("reconcile/build_core"))
             if full_core:
                 cur.execute(statement("reconcile/drop_new_events_view"))
@@ -165,8 +166,10 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
             followthrough_rows = None  # a full build audits the whole table
             if full_marts:
                 cur.execute(statement("reconcile/build_stage"), params)
+                cur.execute(statement("reconcile/stage_summary"), params)
             else:
                 cur.execute(statement("reconcile/stage_changes"), params)
+                cur.execute(statement("reconcile/stage_summary_changes"), params)
                 cur.execute(statement("reconcile/count_followthrough_after"))
                 followthrough_rows = cur.fetchone()[0]
             cur.execute(statement("reconcile/stage_other_marts"), params)

@@ -7,12 +7,15 @@ raw.events.
 """
 from __future__ import annotations
 
-from datetime import date
+import copy
+import json
+import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 from netra.reconcile.run import MART_TABLES
-from support import land_season, reconcile
+from support import land_messages, land_season, reconcile
 
 
 def _split(season, tmp_path: Path, share: float):
@@ -54,3 +57,147 @@ def test_incremental_after_new_events_equals_a_full_rebuild(db, pg_settings, tmp
     full = reconcile(db, as_of, 30, full=True)
     assert _marts(db) == published
     assert full.by_status == incremental.by_status and full.by_link_method == incremental.by_link_method
+
+
+TOPICS = {"report": "reports.raw", "recommendation": "recommendations.raw", "sanction": "sanctions.raw"}
+#: After every event of the season, so each correction is the latest version of its record.
+LATER = "2024-01-20T10:00:00+07:00"
+
+
+def _events(season) -> list[dict]:
+    out = []
+    for path in season.files.values():
+        for line in open(path, "rb"):
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and isinstance(event.get("payload"), dict):
+                out.append(event)
+    return out
+
+
+def _latest(events: list[dict], event_type: str, key: str, value: str) -> dict:
+    found = [e for e in events if e["event_type"] == event_type and e["payload"].get(key) == value]
+    return copy.deepcopy(max(found, key=lambda e: e["occurred_at"]))
+
+
+def _emit(event: dict, **payload) -> dict:
+    event = copy.deepcopy(event)
+    event["event_id"] = str(uuid.uuid4())
+    event["occurred_at"] = LATER
+    event["payload"].update(payload)
+    return event
+
+
+def _land(db, pg_settings, events: list[dict], group: str) -> None:
+    messages = [(TOPICS[e["event_type"].split(".")[0]], json.dumps(e).encode()) for e in events]
+    assert land_messages(db, messages, pg_settings.hmac_key, group=group) == len(events), "every correction lands"
+
+
+def _one(db, query: str):
+    with db, db.cursor() as cur:
+        cur.execute(query)
+        row = cur.fetchone()
+    assert row is not None, query
+    return row
+
+
+def _corrections(db, events: list[dict]) -> list[dict]:
+    """A sanction that takes a recommendation's link by an earlier decree, a sanction whose NIP is corrected to
+    another ASN's, a revocation, a report moved to another region with a corrected name, a proven decision
+    withdrawn, and a closure.
+    """
+    rid, nip, issued, sid = _one(db, """
+        SELECT r.recommendation_id, r.nip, r.issued_on, s.sanction_id FROM core.links l
+        JOIN core.recommendations r USING (recommendation_id) JOIN core.sanctions s USING (sanction_id)
+        WHERE l.link_method = 'nip' AND s.decree_date > r.issued_on + 30 ORDER BY 1 LIMIT 1""")
+    template = _latest(events, "sanction.imposed", "sanction_id", sid)
+    decree = issued + timedelta(days=1)
+    steal = _emit(template, sanction_id=sid + "-earlier", decree_date=decree.isoformat(),
+                  effective_from=(decree + timedelta(days=4)).isoformat(), effective_to=None, recommendation_ref=None)
+    moved_sid, = _one(db, f"""
+        SELECT l.sanction_id FROM core.links l WHERE l.link_method = 'nip' AND l.recommendation_id <> '{rid}'
+        ORDER BY 1 OFFSET 3 LIMIT 1""")
+    other_nip, = _one(db, "SELECT r.nip FROM mart.followthrough f JOIN core.recommendations r USING (recommendation_id)"
+                          " WHERE f.status = 'overdue' ORDER BY 1 LIMIT 1")
+    moved = _emit(_latest(events, "sanction.imposed", "sanction_id", moved_sid), nip=other_nip,
+                  recommendation_ref=None)
+    revoked_sid, decree_date = _one(db, """
+        SELECT s.sanction_id, s.decree_date FROM core.links l JOIN core.sanctions s USING (sanction_id)
+        WHERE NOT EXISTS (SELECT 1 FROM core.sanction_revocations v WHERE v.sanction_id = s.sanction_id)
+        ORDER BY 1 OFFSET 5 LIMIT 1""")
+    revocation = {"event_id": str(uuid.uuid4()), "event_type": "sanction.revoked", "schema_version": 1,
+                  "source": "bkn", "occurred_at": LATER,
+                  "payload": {"sanction_id": revoked_sid, "revoked_on": (decree_date + timedelta(days=30)).isoformat(),
+                              "reason": "Dibatalkan berdasarkan putusan PTUN"}}
+    report_id, = _one(db, "SELECT r.report_id FROM core.reports r JOIN core.recommendations USING (report_id)"
+                          " ORDER BY 1 OFFSET 2 LIMIT 1")
+    filed = _latest(events, "report.filed", "report_id", report_id)
+    elsewhere = next(e for e in events if e["event_type"] == "report.filed"
+                     and e["payload"]["region_code"] != filed["payload"]["region_code"])
+    subjects = copy.deepcopy(filed["payload"]["subjects"])
+    subjects[0]["name"] = subjects[0]["name"] + " Putri"
+    refiled = _emit(filed, region_code=elsewhere["payload"]["region_code"], subjects=subjects)
+    refiled["source"] = elsewhere["source"]
+    proven_id, = _one(db, "SELECT report_id FROM core.decisions WHERE decision = 'proven' ORDER BY 1 OFFSET 4 LIMIT 1")
+    withdrawn = _emit(_latest(events, "report.decided", "report_id", proven_id), decision="not_proven",
+                      proven_nips=[])
+    closed_rid, closed_issued = _one(db, "SELECT recommendation_id, issued_on FROM mart.followthrough"
+                                         " WHERE status = 'overdue' ORDER BY 1 OFFSET 1 LIMIT 1")
+    closure = {"event_id": str(uuid.uuid4()), "event_type": "recommendation.closed", "schema_version": 1,
+               "source": "kasn", "occurred_at": LATER,
+               "payload": {"recommendation_id": closed_rid, "reason": "rejected",
+                           "closed_on": (closed_issued + timedelta(days=40)).isoformat()}}
+    return [steal, moved, revocation, refiled, withdrawn, closure]
+
+
+def _near_misses(db, events: list[dict]) -> list[dict]:
+    """For two overdue recommendations, a sanction a NIP typo away (the fuzzy step links it) and one two
+    digits away under a spelling variant of the name (the review band).
+    """
+    out = []
+    rows = []
+    with db, db.cursor() as cur:
+        cur.execute("""SELECT r.recommendation_id, r.nip, r.issued_on, i.name, r.ppk_agency
+                       FROM mart.followthrough f JOIN core.recommendations r USING (recommendation_id)
+                       JOIN core.recommendation_link_inputs i USING (recommendation_id)
+                       WHERE f.status = 'overdue' AND i.name IS NOT NULL ORDER BY 1 LIMIT 2""")
+        rows = cur.fetchall()
+    template = next(e for e in events if e["event_type"] == "sanction.imposed")
+    for k, (_rid, nip, issued, name, agency) in enumerate(rows):
+        decree = issued + timedelta(days=60)
+        digits = list(nip)
+        for i in ((17,) if k == 0 else (16, 17)):
+            digits[i] = "0" if digits[i] != "0" else "1"
+        out.append(_emit(template, sanction_id=f"800/near-{k}/BKPSDM/2021", nip="".join(digits),
+                         name=name if k == 0 else name[:-1] + ("a" if name[-1] != "a" else "e"), agency=agency,
+                         decree_date=decree.isoformat(), effective_from=(decree + timedelta(days=4)).isoformat(),
+                         effective_to=None, recommendation_ref=None, reason=None))
+    return out
+
+
+def test_corrections_and_near_misses_reconciled_incrementally_equal_a_full_rebuild(db, pg_settings, tmp_path):
+    """Every kind of change a later batch can bring, each batch reconciled incrementally and compared with a
+    rebuild of everything.
+    """
+    from producers.generate import generate_season
+
+    season = generate_season(tmp_path / "season", seed=7, scale=0.2, fuzzy_rate=0.2)
+    as_of = season.as_of if isinstance(season.as_of, date) else date.fromisoformat(season.as_of)
+    land_season(db, season, pg_settings.hmac_key, group="season")
+    reconcile(db, as_of, 30)
+    events = _events(season)
+    for n, make in enumerate((_corrections, _near_misses)):
+        batch = make(db, events)
+        _land(db, pg_settings, batch, group=f"batch-{n}")
+        said: list[str] = []
+        incremental = reconcile(db, as_of, 30, say=said.append)
+        assert incremental.new_events == len(batch)
+        assert any("steps 1-2 re-run for" in line for line in said), said
+        assert any("the followthrough rows that changed" in line for line in said), said
+        published = _marts(db)
+        full = reconcile(db, as_of, 30, full=True)
+        assert _marts(db) == published, f"batch {n}: incremental marts differ from a full rebuild"
+        assert full.by_link_method == incremental.by_link_method and full.review == incremental.review
+    assert incremental.by_link_method.get("fuzzy", 0) > 0 and incremental.review > 0

@@ -1,13 +1,6 @@
--- Write-audit-publish, step 1 (every run, after the followthrough rows: reconcile/build_stage.sql or
--- stage_changes.sql): the summary, its public copy, the review queue and the unlinked sanctions, as of the
--- run's day with the PPK SLA, rebuilt whole in mart_stage (they are small, or cheap to rebuild in SQL).
-INSERT INTO mart_stage.followthrough_summary (election_id, province_code, region_code, reported_asn, proven_asn,
-                                              recommended, sanctioned, revoked, pending, overdue, closed,
-                                              followthrough_rate, median_days_to_sanction, as_of)
-SELECT f.election_id, f.province_code, f.region_code, f.reported_asn, f.proven_asn, f.recommended, f.sanctioned,
-       f.revoked, f.pending, f.overdue, f.closed, f.followthrough_rate, f.median_days_to_sanction, %(as_of)s
-FROM mart.followthrough_as_of(%(as_of)s, %(sla)s) f;
-
+-- Write-audit-publish, step 1 (every run, after the followthrough rows and the summary: reconcile/build_stage.sql
+-- and stage_summary.sql, or stage_changes.sql and stage_summary_changes.sql): the public summary, the review
+-- queue and the unlinked sanctions, as of the run's day, rebuilt whole in mart_stage (small, or cheap in SQL).
 -- small cells (1 .. k-1) are suppressed in the public copy. The five status columns add up
 -- to `recommended`, so when any of them is hidden `recommended` (and the rate) is hidden too:
 -- otherwise the hidden cell could be recovered by subtraction (netra/disclosure.py says the same for the report).
