@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -185,7 +186,9 @@ class _Prepared:
     agency: tuple[str | None, str] | None
 
 
+@lru_cache(maxsize=1 << 18)
 def _prepare(nip: str | None, name: str | None, agency: str | None) -> _Prepared:
+    """One side of a pair, normalised (cached: the same NIP, name and agency come back pair after pair)."""
     return _Prepared(*normalise_nip(nip), normalise_name(name), normalise_agency(agency))
 
 

@@ -168,7 +168,9 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
                 cur.execute(statement("reconcile/build_stage"), params)
                 cur.execute(statement("reconcile/stage_summary"), params)
             else:
-                cur.execute(statement("reconcile/stage_changes"), params)
+                cur.execute(statement("reconcile/mart_changes"))
+                only = [row[0] for row in cur.fetchall()]
+                cur.execute(statement("reconcile/stage_changes"), params | {"only": only})
                 cur.execute(statement("reconcile/stage_summary_changes"), params)
                 cur.execute(statement("reconcile/count_followthrough_after"))
                 followthrough_rows = cur.fetchone()[0]

@@ -115,9 +115,10 @@ def test_the_current_definitions_keep_the_grants_analysts_and_the_pipeline_had(f
             cur.execute("SELECT has_function_privilege('netra_analyst', %s, 'EXECUTE'), "
                         "has_function_privilege('public', %s, 'EXECUTE')", (function, function))
             assert cur.fetchone() == (True, False), function
-        cur.execute("SELECT has_function_privilege('netra_analyst', 'core.recommendation_status_as_of(date, int)', "
-                    "'EXECUTE')")
-        assert cur.fetchone() == (False,)
+        status = "core.recommendation_status_as_of(date, int, text[])"
+        cur.execute("SELECT has_function_privilege('netra_analyst', %s, 'EXECUTE'), "
+                    "has_function_privilege('netra_pipeline', %s, 'EXECUTE')", (status, status))
+        assert cur.fetchone() == (False, True)
 
 
 def _as_pipeline(connect):

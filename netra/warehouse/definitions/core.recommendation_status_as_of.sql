@@ -3,7 +3,9 @@
 -- netra.reconcile.rules.status is its executable specification (a test compares them).
 -- Links come from the latest reconcile (core.links); a sanction decreed after d does not count at d.
 -- Reads core with the caller's rights: the pipeline only (analysts use the SECURITY DEFINER functions in mart).
-CREATE OR REPLACE FUNCTION core.recommendation_status_as_of(d date, sla_days int)
+-- `only_ids`: just these recommendations (an incremental reconcile recomputes the rows that changed); given as a
+-- constant the planner reads them by key, otherwise (null, the default) every recommendation.
+CREATE OR REPLACE FUNCTION core.recommendation_status_as_of(d date, sla_days int, only_ids text[] DEFAULT NULL)
 RETURNS TABLE (recommendation_id text, report_id text, election_id text, region_code text, province_code text,
                ppk_agency text, category text, asn_key text, recommended_level text, issued_on date,
                status text, sanction_id text, sanction_code int, sanction_level text, decree_date date,
@@ -20,7 +22,7 @@ LANGUAGE sql STABLE AS $$
         LEFT JOIN core.sanctions s ON s.sanction_id = l.sanction_id AND s.decree_date <= d
         LEFT JOIN core.sanction_revocations rv ON rv.sanction_id = s.sanction_id AND rv.revoked_on <= d
         LEFT JOIN core.recommendation_closures c ON c.recommendation_id = r.recommendation_id AND c.closed_on <= d
-        WHERE r.issued_on <= d
+        WHERE r.issued_on <= d AND (only_ids IS NULL OR r.recommendation_id = ANY(only_ids))
     )
     SELECT recommendation_id, report_id, election_id, region_code, province_code, ppk_agency, category, asn_key,
            level, issued_on,
@@ -44,5 +46,5 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN decree_date IS NOT NULL THEN link_score END
     FROM rec
 $$;
-REVOKE ALL ON FUNCTION core.recommendation_status_as_of(date, int) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION core.recommendation_status_as_of(date, int) TO netra_pipeline;
+REVOKE ALL ON FUNCTION core.recommendation_status_as_of(date, int, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION core.recommendation_status_as_of(date, int, text[]) TO netra_pipeline;
