@@ -22,6 +22,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON core.reference_keys TO netra_p
 -- when the link settings and rules are the same (link_settings), and recomputes only the changed mart rows
 -- only when the as-of day, SLA and small-cell k are the same (marts_settings). Null: recompute in full.
 ALTER TABLE core.reconcile_state ADD COLUMN link_settings text, ADD COLUMN marts_settings text;
+-- Where the next run starts reading raw.events (reconcile/landed_since.sql): the watermark, or before it the
+-- start of the oldest transaction that was still open and could land events; null: the fixed overlap.
+ALTER TABLE core.reconcile_state ADD COLUMN read_from timestamptz;
 
 -- The mart rows a reconcile recomputes are replaced by key; these find the rows that a changed sanction,
 -- report or region touches.
