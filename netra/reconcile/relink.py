@@ -122,8 +122,10 @@ class Store(Protocol):
                      members: list[PoolKey]) -> tuple[set[str], set[str]]:
         """Take the given ids out of the fuzzy pool and put `members` in; return which of the ids were in it."""
 
-    def candidates(self, frontier: list[PoolKey]) -> list[tuple[int, str]]:
-        """(index in `frontier`, id) of pool members on the other side that the blocking lets through."""
+    def candidates(self, frontier: list[PoolKey]) -> tuple[set[str], set[str]]:
+        """Ids of the pool's recommendations and sanctions that the blocking lets through for some member of
+        `frontier` (on its other side): a superset of those that can pair with one.
+        """
 
     def inputs(self, recommendations: set[str], sanctions: set[str]) -> tuple[list[rules.Recommendation],
                                                                            list[rules.Sanction]]:
@@ -196,42 +198,31 @@ def group(store: Store, changes: Changes) -> tuple[dict[str, rules.Recommendatio
     return recs, sans
 
 
-def _pairs(a, b, window_days: int) -> bool:
-    """Whether the fuzzy step could pair these two (a recommendation and a sanction, either way round)."""
-    rec, san = (a, b) if isinstance(a, rules.Recommendation) else (b, a)
-    scored = rules.fuzzy_score(rec, san, window_days)
-    return scored is not None and scored[0] >= rules.FUZZY_REVIEW
-
-
 def component(store: Store, seeds: list, window_days: int) -> tuple[dict[str, rules.Recommendation],
                                                                    dict[str, rules.Sanction]]:
-    """The pool members a seed can be paired with, transitively (seeds that are pool members included)."""
+    """The pool members a seed can be paired with, transitively.
+
+    Each round asks the store for the pool members the blocking lets through for the round's frontier, and
+    lets the fuzzy step's own candidate search (`rules._fuzzy_candidates`: every pair that can reach the
+    review band, scored) say which of them pair with it; those are the next frontier.
+    """
     recs: dict[str, rules.Recommendation] = {}
     sans: dict[str, rules.Sanction] = {}
-    frontier = []
-    for node in seeds:
-        key = pool_key(node)
-        if key is not None:
-            frontier.append((node, key))
-    while frontier:
-        hits = store.candidates([key for _, key in frontier])
-        want_recs = {i for n, i in hits if frontier[n][1].side == SAN and i not in recs}
-        want_sans = {i for n, i in hits if frontier[n][1].side == REC and i not in sans}
-        found_recs, found_sans = store.inputs(want_recs, want_sans)
-        loaded: dict[tuple[str, str], rules.Recommendation | rules.Sanction] = {
-            **{(REC, r.recommendation_id): r for r in found_recs}, **{(SAN, s.sanction_id): s for s in found_sans}}
-        following = []
-        for n, other_id in hits:
-            node, key = frontier[n]
-            side = SAN if key.side == REC else REC
-            members = sans if side == SAN else recs
-            if other_id in members or (side, other_id) not in loaded:
-                continue
-            other = loaded[(side, other_id)]
-            if _pairs(node, other, window_days):
-                members[other_id] = other  # type: ignore[assignment]
-                following.append((other, pool_key(other)))
-        frontier = [(node, key) for node, key in following if key is not None]
+    front_recs = [n for n in seeds if isinstance(n, rules.Recommendation) and pool_key(n) is not None]
+    front_sans = [n for n in seeds if isinstance(n, rules.Sanction) and pool_key(n) is not None]
+    while front_recs or front_sans:
+        keys = _pool_keys(front_recs, front_sans)
+        want_recs, want_sans = store.candidates(keys)
+        found_recs, found_sans = store.inputs(want_recs - recs.keys(), want_sans - sans.keys())
+        pairs = (rules._fuzzy_candidates(front_recs, found_sans, window_days)
+                 + rules._fuzzy_candidates(found_recs, front_sans, window_days))
+        new_recs = {r.recommendation_id: r for _, _, r, _ in pairs if r.recommendation_id not in recs
+                    and r.recommendation_id in want_recs}
+        new_sans = {s.sanction_id: s for _, _, _, s in pairs if s.sanction_id not in sans
+                    and s.sanction_id in want_sans}
+        recs.update(new_recs)
+        sans.update(new_sans)
+        front_recs, front_sans = list(new_recs.values()), list(new_sans.values())
     return recs, sans
 
 
@@ -338,7 +329,7 @@ class SqlStore:
     def __init__(self, cur):
         self.cur = cur
 
-    def by_keys(self, nips, refs):
+    def by_keys(self, nips: set[str], refs: set[str]) -> tuple[list[rules.Recommendation], list[rules.Sanction]]:
         """See `Store.by_keys` (reconcile/link_by_keys_*.sql)."""
         params = {"nips": sorted(nips), "refs": sorted(refs)}
         self.cur.execute(statement("reconcile/link_by_keys_recommendations"), params)
@@ -347,7 +338,8 @@ class SqlStore:
         sans = [rules.Sanction(*row) for row in self.cur.fetchall()]
         return recs, sans
 
-    def replace_pool(self, recommendations, sanctions, members):
+    def replace_pool(self, recommendations: set[str], sanctions: set[str],
+                     members: list[PoolKey]) -> tuple[set[str], set[str]]:
         """See `Store.replace_pool` (the group's ids into link_group_*, then reconcile/fuzzy_pool_replace.sql)."""
         _copy(self.cur, statement("reconcile/copy_group_recommendations"), ((i,) for i in sorted(recommendations)))
         _copy(self.cur, statement("reconcile/copy_group_sanctions"), ((i,) for i in sorted(sanctions)))
@@ -358,16 +350,21 @@ class SqlStore:
         _copy(self.cur, statement("reconcile/copy_fuzzy_pool"), _pool_rows(members))
         return was[REC], was[SAN]
 
-    def candidates(self, frontier):
+    def candidates(self, frontier: list[PoolKey]) -> tuple[set[str], set[str]]:
         """See `Store.candidates` (reconcile/fuzzy_candidates.sql)."""
         self.cur.execute(statement("reconcile/fuzzy_candidates"), {
             "others": [SAN if k.side == REC else REC for k in frontier], "places": [k.place for k in frontier],
             "nips": [k.nip for k in frontier]})
-        return [(n - 1, ident) for n, ident in self.cur.fetchall()]
+        found: dict[str, set[str]] = {REC: set(), SAN: set()}
+        for side, ident in self.cur.fetchall():
+            found[side].add(ident)
+        return found[REC], found[SAN]
 
-    def inputs(self, recommendations, sanctions):
+    def inputs(self, recommendations: set[str], sanctions: set[str]) -> tuple[list[rules.Recommendation],
+                                                                           list[rules.Sanction]]:
         """See `Store.inputs` (reconcile/link_inputs_*.sql)."""
-        recs, sans = [], []
+        recs: list[rules.Recommendation] = []
+        sans: list[rules.Sanction] = []
         if recommendations:
             self.cur.execute(statement("reconcile/link_inputs_recommendations"), {"ids": sorted(recommendations)})
             recs = [rules.Recommendation(*row) for row in self.cur.fetchall()]

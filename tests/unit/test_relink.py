@@ -50,7 +50,9 @@ class MemoryStore:
 
     def candidates(self, frontier):
         """Every pool member on the other side: no blocking at all, so the search's result cannot depend on it."""
-        return [(n, k.id) for n, f in enumerate(frontier) for k in self.pool if k.side != f.side]
+        sides = {f.side for f in frontier}
+        return ({k.id for k in self.pool if k.side == relink.REC and relink.SAN in sides},
+                {k.id for k in self.pool if k.side == relink.SAN and relink.REC in sides})
 
     def inputs(self, recommendations, sanctions):
         return [self.recs[i] for i in recommendations], [self.sans[i] for i in sanctions]
