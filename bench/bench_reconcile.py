@@ -10,8 +10,11 @@ later run with the same DIR reuses what is landed there and lands only the copie
 colleagues, so the fuzzy step and the review queue have work) is landed `copies` times, each
 copy with its own ids (report, recommendation, sanction, event) and its own NIPs: nine digits
 changed the same way for every NIP of the copy, at least five of them differently from any
-other copy, so a person is never a NIP or fuzzy candidate of their own copy and NIP typos
-within a copy stay typos. Landing goes through the stages' own code without a broker:
+other copy, so a person is never a NIP candidate of their own copy and NIP typos within a copy
+stay typos. Copies share their places (agency names) in groups of 10 (PLACE_GROUP): a person
+has up to 9 namesakes in their agency (the fuzzy step compares names where a NIP is missing),
+not 666 (when every copy shared every place, the name-only pairs grew with the square of the
+copies). Landing goes through the stages' own code without a broker:
 `decode` (the contract check; the GX batch rules are left out, they reject nothing the
 generator makes valid), `Enricher.process`, `Sink.process` and the sink's `PostgresWriter`
 (COPY, conflict check, offsets).
@@ -98,8 +101,26 @@ def _nip(nip, copy: int):
     return "".join(out)
 
 
+#: Copies that share their places (agency names): a person's copies in one group are namesakes in the same
+#: agency without a NIP in common, as real namesakes are; copies in different groups never meet.
+PLACE_GROUP = 10
+
+
+def _agency(agency, copy: int):
+    """The agency as copy `copy` names it: the place gets the copy group's tag ("Kabupaten Jepara" -> "Kabupaten
+    Jepara G3"), so the fuzzy step compares a person only with the copies of their group; a name that names no
+    place (kind_and_place None) stays as it is, so "no agency" stays no agency.
+    """
+    from netra.reference.agencies import kind_and_place
+
+    group = copy // PLACE_GROUP
+    if group == 0 or not isinstance(agency, str) or kind_and_place(agency) is None:
+        return agency
+    return f"{agency} G{group}"
+
+
 def copy_line(obj: dict, copy: int) -> dict:
-    """The event as it would be in copy `copy`: its own ids and NIPs, nothing else changed."""
+    """The event as it would be in copy `copy`: its own ids, NIPs and (per group of copies) places."""
     if copy == 0:
         return obj
     obj = json.loads(json.dumps(obj))
@@ -114,10 +135,15 @@ def copy_line(obj: dict, copy: int) -> dict:
             payload["nip"] = _nip(payload["nip"], copy)
         if isinstance(payload.get("proven_nips"), list):
             payload["proven_nips"] = [_nip(n, copy) for n in payload["proven_nips"]]
+        for name in ("agency", "ppk_agency"):
+            if name in payload:
+                payload[name] = _agency(payload[name], copy)
         if isinstance(payload.get("subjects"), list):
             for s in payload["subjects"]:
                 if isinstance(s, dict) and "nip" in s:
                     s["nip"] = _nip(s["nip"], copy)
+                if isinstance(s, dict) and "agency" in s:
+                    s["agency"] = _agency(s["agency"], copy)
     return obj
 
 
@@ -180,7 +206,7 @@ def counts(stack) -> dict:
 #: In a kept home (--home): what is landed there, so the next run lands only what is missing.
 MANIFEST = "bench_reconcile.json"
 #: Bumped when copy_line changes what a copy looks like: a home landed otherwise is not reused.
-COPY_SCHEME = 2
+COPY_SCHEME = 3
 
 
 def _mark(stack) -> str:
