@@ -457,4 +457,5 @@ def _full(conn, cur, *, window_days: int, neutrality: str) -> LinkStep:
     _copy(cur, statement("reconcile/copy_review_queue"), _review_rows(review))
     _copy(cur, statement("reconcile/copy_fuzzy_pool"),
           _pool_rows(_pool_keys(left_recs, left_sans)))
+    cur.execute(statement("reconcile/analyze_links"))
     return LinkStep(True, len(first.links) + len(fuzzy_links), len(review), len(first.out_of_scope))

@@ -61,7 +61,7 @@ AUDIT_TABLES = {"followthrough_table": "pg_temp.audit_followthrough", "sanctions
 
 #: work_mem for the reconcile transaction only (SET LOCAL): the DISTINCT ON sorts of the core
 #: build and the mart aggregates over ~1M rows spill to disk at the default 4 MB.
-RECONCILE_WORK_MEM = "256MB"
+RECONCILE_WORK_MEM = "512MB"
 #: temp_buffers of the reconcile's own connection (it can only be set before a session's first temp table): the
 #: temp tables of a full run (report winners, changed ids) stay in memory rather than in temp files.
 RECONCILE_TEMP_BUFFERS = "256MB"
@@ -180,6 +180,10 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
                 cur.execute(statement("reconcile/count_followthrough_after"))
                 followthrough_rows = cur.fetchone()[0]
             cur.execute(statement("reconcile/stage_other_marts"), params)
+            if full_marts:
+                cur.execute(statement("reconcile/stage_unlinked"), params)
+            else:
+                cur.execute(statement("reconcile/stage_unlinked_changes"), params)
             cur.execute(statement("reconcile/audit_views"))
             audit = auditor(conn, docs_dir=docs_dir, run_name=f"reconcile-{as_of.isoformat()}", staged=True,
                             tables=AUDIT_TABLES, followthrough_rows=followthrough_rows)
@@ -196,6 +200,10 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
             else:
                 cur.execute(statement("reconcile/publish_changes"))
             cur.execute(statement("reconcile/publish_other_marts"))
+            if full_marts:
+                cur.execute(statement("reconcile/publish_unlinked"))
+            else:
+                cur.execute(statement("reconcile/publish_unlinked_changes"))
             _store_audit(cur, audit, "reconcile", as_of, published=True)
             cur.execute(statement("reconcile/save_state"), {"watermark": new_watermark, "sla": sla_days,
                                                             "as_of": as_of, "link_settings": link_settings,

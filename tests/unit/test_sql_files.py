@@ -131,9 +131,10 @@ def test_publish_copies_every_mart_the_reconcile_stages():
     from netra.reconcile.run import MART_TABLES
 
     for stage_files, publish_files in (
-            (("build_stage", "stage_summary", "stage_other_marts"), ("publish", "publish_other_marts")),
-            (("stage_changes", "stage_summary_changes", "stage_other_marts"),
-             ("publish_changes", "publish_other_marts"))):
+            (("build_stage", "stage_summary", "stage_other_marts", "stage_unlinked"),
+             ("publish", "publish_other_marts", "publish_unlinked")),
+            (("stage_changes", "stage_summary_changes", "stage_other_marts", "stage_unlinked_changes"),
+             ("publish_changes", "publish_other_marts", "publish_unlinked_changes"))):
         publish = "".join(sql.statement(f"reconcile/{name}") for name in publish_files)
         stage = "".join(sql.statement(f"reconcile/{name}") for name in stage_files)
         assert re.findall(r"DELETE FROM mart\.(\w+)(?: \w+\s+WHERE [^;]*)?;", publish) == list(MART_TABLES)

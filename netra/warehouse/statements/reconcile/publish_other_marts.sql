@@ -1,6 +1,6 @@
 -- Write-audit-publish, step 3 (after the checkpoint passed, after the followthrough rows: reconcile/publish.sql
--- or publish_changes.sql): the staged summary, public summary, review queue and unlinked sanctions replace the
--- published ones. DELETE rather than TRUNCATE, as there; every column named.
+-- or publish_changes.sql): the staged summary, public summary and review queue replace the published ones.
+-- DELETE rather than TRUNCATE, as there; every column named. Then publish_unlinked(_changes).sql.
 DELETE FROM mart.followthrough_summary;
 INSERT INTO mart.followthrough_summary (election_id, province_code, region_code, reported_asn, proven_asn,
                                         recommended, sanctioned, revoked, pending, overdue, closed,
@@ -23,10 +23,3 @@ INSERT INTO mart.review_queue (recommendation_id, sanction_id, score, reasons, r
 SELECT recommendation_id, sanction_id, score, reasons, rec_asn_key, sanction_asn_key, ppk_agency, sanction_agency,
        issued_on, decree_date, as_of
 FROM mart_stage.review_queue;
-
-DELETE FROM mart.unlinked_sanctions;
-INSERT INTO mart.unlinked_sanctions (sanction_id, asn_key, agency, sanction_code, sanction_level, decree_date,
-                                     revoked_on, has_nip, has_reference, as_of)
-SELECT sanction_id, asn_key, agency, sanction_code, sanction_level, decree_date, revoked_on, has_nip, has_reference,
-       as_of
-FROM mart_stage.unlinked_sanctions;

@@ -1,6 +1,6 @@
 -- Write-audit-publish, step 1 (every run, after the followthrough rows and the summary: reconcile/build_stage.sql
--- and stage_summary.sql, or stage_changes.sql and stage_summary_changes.sql): the public summary, the review
--- queue and the unlinked sanctions, as of the run's day, rebuilt whole in mart_stage (small, or cheap in SQL).
+-- and stage_summary.sql, or stage_changes.sql and stage_summary_changes.sql): the public summary and the review
+-- queue, as of the run's day, rebuilt whole in mart_stage (small). Then stage_unlinked(_changes).sql.
 -- small cells (1 .. k-1) are suppressed in the public copy. The five status columns add up
 -- to `recommended`, so when any of them is hidden `recommended` (and the rate) is hidden too:
 -- otherwise the hidden cell could be recovered by subtraction (netra/disclosure.py says the same for the report).
@@ -39,14 +39,3 @@ FROM core.review_queue q
 JOIN core.recommendations r USING (recommendation_id)
 JOIN core.sanctions s USING (sanction_id)
 WHERE r.issued_on <= %(as_of)s AND s.decree_date <= %(as_of)s;
-
-INSERT INTO mart_stage.unlinked_sanctions (sanction_id, asn_key, agency, sanction_code, sanction_level, decree_date,
-                                           revoked_on, has_nip, has_reference, as_of)
-SELECT s.sanction_id, s.asn_key, s.agency, s.sanction_code, s.sanction_level, s.decree_date, rv.revoked_on,
-       s.nip IS NOT NULL, s.recommendation_ref IS NOT NULL, %(as_of)s
-FROM core.sanctions s
-LEFT JOIN core.sanction_revocations rv ON rv.sanction_id = s.sanction_id AND rv.revoked_on <= %(as_of)s
-WHERE s.decree_date <= %(as_of)s
-  AND NOT EXISTS (SELECT 1 FROM core.links l WHERE l.sanction_id = s.sanction_id)
-  AND NOT EXISTS (SELECT 1 FROM core.review_queue q WHERE q.sanction_id = s.sanction_id)
-  AND NOT EXISTS (SELECT 1 FROM core.out_of_scope o WHERE o.sanction_id = s.sanction_id);
