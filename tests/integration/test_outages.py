@@ -100,6 +100,22 @@ def _missing(settings, truth: dict) -> str:
             f"rejected instead: { {e: rejected[e] for e in missing if e in rejected} }")
 
 
+def _log_starts(settings) -> dict:
+    """Each partition's first offset: the records the fixture deleted (earlier tests' events) lie below it."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    from netra.contracts.topics import ALL_TOPICS
+    from netra.kafka_auth import ADMIN
+    from netra.kafka_io import client_config
+
+    consumer = KafkaConsumer(**client_config(settings, ADMIN), client_id="netra-tests")
+    try:
+        parts = [TopicPartition(t, p) for t in ALL_TOPICS for p in sorted(consumer.partitions_for_topic(t) or ())]
+        return consumer.beginning_offsets(parts)
+    finally:
+        consumer.close()
+
+
 def _publish(settings, lines: list[tuple[str, bytes]]) -> None:
     from netra.kafka_io import await_delivery, make_producer
 
