@@ -18,7 +18,7 @@ from rapidfuzz.distance import Hamming
 from netra.contracts.vocabulary import DEFAULT_LINK_WINDOW_DAYS, LINK_WINDOW_BEFORE_DAYS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from netra.reconcile.rules import Recommendation, Sanction
+    from netra.reconcile.cases import Recommendation, Sanction
 
 #: `nip` (and `fuzzy`) link window opens this long before issued_on.
 NIP_WINDOW_BEFORE = timedelta(days=LINK_WINDOW_BEFORE_DAYS)

@@ -41,6 +41,7 @@ from netra.contracts.vocabulary import (
     SEVERITIES,
     STATUSES,
 )
+from netra.reconcile.cases import Recommendation, Sanction
 from netra.reconcile.fuzzy import (
     AGENCY_MISMATCH_CAP,
     FUZZY_ACCEPT,
@@ -77,30 +78,6 @@ __all__ = [
 #: Roman-numeral month segments of hand-typed letter numbers ("B-47/KASN/I/2021").
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _ROMAN_TO_MONTH = {roman: f"{month:02d}" for month, roman in enumerate(ROMAN_MONTHS, 1)}
-
-@dataclass(frozen=True, slots=True)
-class Recommendation:
-    """One recommendation as the ladder sees it: who, when, and (for the fuzzy step) name and agency."""
-
-    recommendation_id: str
-    nip: str
-    issued_on: date
-    name: str | None = None  # the ASN's name from the report subjects
-    agency: str | None = None  # the PPK agency
-
-
-@dataclass(frozen=True, slots=True)
-class Sanction:
-    """One sanction decree as the ladder sees it; `reason` decides eligibility for `nip`/`fuzzy`."""
-
-    sanction_id: str
-    nip: str | None
-    decree_date: date
-    recommendation_ref: str | None
-    name: str | None = None
-    agency: str | None = None
-    reason: str | None = None  # alasanHukumanDisiplin; decides eligibility for `nip`/`fuzzy`
-
 
 @dataclass(frozen=True, slots=True)
 class Link:
