@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple, cast
 
 from consumers.loop import Outcome
-from netra.contracts.codec import body_sha256
+from netra.contracts.codec import body_sha256, encode_event
 from netra.contracts.decode import decode_enriched
 from netra.contracts.headers import (
     H_SOURCE_OFFSET,
@@ -107,8 +107,9 @@ def event_row(record, event: dict) -> EventRow:
     return EventRow(
         event_id=event["event_id"], event_type=event["event_type"], schema_version=event["schema_version"],
         source=event["source"], occurred_at=event["occurred_at"],
-        payload=json.dumps(event["payload"], ensure_ascii=False),
-        enrichment=json.dumps(event["enrichment"], ensure_ascii=False),
+        # jsonb keeps neither spacing nor key order: the stages' compact encoder (orjson, json for what it refuses)
+        payload=encode_event(event["payload"]).decode("utf-8"),
+        enrichment=encode_event(event["enrichment"]).decode("utf-8"),
         body_sha256=body_sha256(event), kafka_topic=record.topic, kafka_partition=record.partition,
         kafka_offset=record.offset, source_topic=_header_text(headers, H_SOURCE_TOPIC),
         source_partition=_header_int(headers, H_SOURCE_PARTITION), source_offset=_header_int(headers, H_SOURCE_OFFSET),
