@@ -8,6 +8,7 @@ published. pandas and psycopg2 are imported lazily.
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -45,15 +46,105 @@ def _identifier(name: str):
     return sql.Identifier(*name.split("."))
 
 
-def _frame(cur, query, columns: Iterable[str] | None = None) -> pd.DataFrame:
+#: Rows per fetch of the server-side cursor the marts are read with: the client holds one chunk of libpq's result
+#: at a time instead of the whole table (a full reconcile at 1M recommendations reads ~1M rows).
+FETCH_ROWS = 50_000
+#: Distinct values a column may have and still be shared (one Python object per distinct value rather than
+#: per row); past it the column is taken to be an id and its values are kept as they come.
+SHARED_VALUES = 50_000
+
+
+def _shared(column: tuple, cache: dict):
+    return map(cache.setdefault, column, column)
+
+
+def _columns(conn, query, name: str) -> tuple[list[str], list[list]]:
+    """The query's column names and its values column by column, fetched FETCH_ROWS rows at a time through a
+    server-side cursor, numeric cells as floats (what as_floats would make of their Decimals).
+
+    psycopg2 makes a new object for every cell; at 1M rows the region, agency, status, level and date columns
+    are ~20M objects holding few distinct values. Text and date cells (exact equality: equal means the same
+    value) are shared through one dict per column until it holds SHARED_VALUES, so the frame holds the same
+    values in far less memory, and no row tuples are kept.
+    """
+    from psycopg2 import extensions
+
+    numeric_as_float = extensions.new_type(extensions.DECIMAL.values, "NETRA_NUMERIC_AS_FLOAT",
+                                           lambda value, _cur: None if value is None else float(value))
+    # a cursor's plan is made for its first tenth of rows (cursor_tuple_fraction): at 1M rows that is an index
+    # scan in key order, slower than the sort a plain query gets. For this read only, then back.
+    with conn.cursor() as plain:
+        plain.execute("SELECT current_setting('cursor_tuple_fraction'), "
+                      "set_config('cursor_tuple_fraction', '1', true)")
+        ((fraction, _),) = plain.fetchall()
+    # no cyclic GC while ~20M references pile up in the column lists: each full collection would walk them all
+    # (a third of the read's CPU at 1M rows), and the read makes no cycles
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        columns = _fetch_columns(conn, query, name, numeric_as_float)
+    finally:
+        if collecting:
+            gc.enable()
+    with conn.cursor() as plain:
+        plain.execute("SELECT set_config('cursor_tuple_fraction', %s, true)", (fraction,))
+    return columns
+
+
+def _fetch_columns(conn, query, name: str, numeric_as_float) -> tuple[list[str], list[list]]:
+    from datetime import date
+
+    from psycopg2 import extensions
+
+    with conn.cursor(name=name) as cur:
+        extensions.register_type(numeric_as_float, cur)
+        cur.itersize = FETCH_ROWS
+        cur.execute(query)
+        columns: list[list] = []
+        caches: list[dict | None] = []
+        names: list[str] = []
+        while True:
+            chunk = cur.fetchmany(FETCH_ROWS)
+            if not names:
+                names = [d[0] for d in cur.description]
+                columns = [[] for _ in names]
+                caches = [{} for _ in names]
+            if not chunk:
+                return names, columns
+            for i, values in enumerate(zip(*chunk)):
+                cache = caches[i]
+                kind = next((type(v) for v in values if v is not None), None) if cache is not None else None
+                if cache is not None and kind is not None and kind not in (str, date):
+                    caches[i] = cache = None
+                if cache is None or kind is None:
+                    columns[i].extend(values)
+                    continue
+                columns[i].extend(_shared(values, cache))
+                if len(cache) > SHARED_VALUES:
+                    caches[i] = None
+
+
+def _frame(conn, query, name: str) -> pd.DataFrame:
     import pandas as pd
 
-    cur.execute(query)
-    names = [d[0] for d in cur.description]
-    rows = cur.fetchall()
-    if not rows:
+    names, columns = _columns(conn, query, name)
+    if not columns or not columns[0]:
         return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
-    return pd.DataFrame.from_records(rows, columns=names)
+    # built column by column: the same frame DataFrame.from_records makes of the rows (tests/integration/
+    # test_mart_frames.py compares them), without a tuple per row or a 2-D object array
+    frame = pd.DataFrame(dict(zip(names, columns)), columns=names)
+    columns.clear()
+    return frame
+
+
+def _ids(conn, query, name: str) -> set:
+    with conn.cursor(name=name) as cur:
+        cur.itersize = FETCH_ROWS
+        cur.execute(query)
+        ids: set = set()
+        while chunk := cur.fetchmany(FETCH_ROWS):
+            ids.update(r[0] for r in chunk)
+        return ids
 
 
 def frames_from_db(conn, followthrough_table: str = "mart.followthrough",
@@ -63,20 +154,19 @@ def frames_from_db(conn, followthrough_table: str = "mart.followthrough",
     """(followthrough, summary, sanction_ids, recommendation_ids) read with psycopg2, for the audit.
 
     Point the table names at staging tables (e.g. `mart_stage.followthrough`) to audit
-    new marts before they are published. Reads in the caller's transaction; numeric
-    columns come back as floats.
+    new marts before they are published. Reads in the caller's transaction (server-side cursors, so the
+    connection must be in one, as the reconcile's is); numeric columns come back as floats.
     """
     from psycopg2 import sql
 
-    with conn.cursor() as cur:
-        followthrough = _frame(cur, sql.SQL("SELECT * FROM {} ORDER BY recommendation_id").format(
-            _identifier(followthrough_table)))
-        summary = _frame(cur, sql.SQL("SELECT * FROM {} ORDER BY election_id, province_code, region_code").format(
-            _identifier(summary_table)))
-        cur.execute(sql.SQL("SELECT sanction_id FROM {}").format(_identifier(sanctions_table)))
-        sanction_ids = {r[0] for r in cur.fetchall()}
-        cur.execute(sql.SQL("SELECT recommendation_id FROM {}").format(_identifier(recommendations_table)))
-        recommendation_ids = {r[0] for r in cur.fetchall()}
+    followthrough = _frame(conn, sql.SQL("SELECT * FROM {} ORDER BY recommendation_id").format(
+        _identifier(followthrough_table)), "netra_audit_followthrough")
+    summary = _frame(conn, sql.SQL("SELECT * FROM {} ORDER BY election_id, province_code, region_code").format(
+        _identifier(summary_table)), "netra_audit_summary")
+    sanction_ids = _ids(conn, sql.SQL("SELECT sanction_id FROM {}").format(_identifier(sanctions_table)),
+                        "netra_audit_sanction_ids")
+    recommendation_ids = _ids(conn, sql.SQL("SELECT recommendation_id FROM {}").format(
+        _identifier(recommendations_table)), "netra_audit_recommendation_ids")
     as_floats(followthrough, FOLLOWTHROUGH_NUMERIC)
     as_floats(summary, SUMMARY_NUMERIC)
     return followthrough, summary, sanction_ids, recommendation_ids

@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -29,7 +28,6 @@ from expectations.mart_suites import (
     build_summary_suite,
 )
 from expectations.marts import audit_marts, build_data_docs
-from netra.reconcile.mart_frames import frames_from_db
 from support import REPO
 
 AS_OF = date(2025, 6, 30)
@@ -393,65 +391,6 @@ def test_build_data_docs_from_results(tmp_path, followthrough_failures):
     assert FOLLOWTHROUGH_SUITE in html and SUMMARY_SUITE in html
     failed_page = next((tmp_path / "site" / "validations" / "mart" / "followthrough" / "v1").rglob("*.html"))
     assert "status_matches_link" in failed_page.read_text()
-
-
-# ---------------------------------------------------------------- database reads (fake connection)
-
-
-class FakeCursor:
-    def __init__(self, tables: dict):
-        self.tables = tables
-        self.queries = []
-        self.description = None
-        self._rows = []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def execute(self, query, params=None):
-        self.queries.append(repr(query))
-        for name, (columns, rows) in self.tables.items():
-            # psycopg2.sql objects render only on a real connection; their repr names the parts
-            if f"Identifier({', '.join(repr(part) for part in name.split('.'))})" in repr(query):
-                self.description = [(c,) for c in columns]
-                self._rows = rows
-                return
-        raise AssertionError(f"unexpected query {query!r}")
-
-    def fetchall(self):
-        return self._rows
-
-
-class FakeConn:
-    def __init__(self, tables):
-        self.cur = FakeCursor(tables)
-
-    def cursor(self):
-        return self.cur
-
-
-def test_frames_from_db_reads_the_named_tables():
-    ft = [tuple(Decimal("0.930") if c == "link_score" and r[c] is not None else r[c] for c in FOLLOWTHROUGH_COLUMNS)
-          for r in valid_followthrough()]
-    sm = [tuple(Decimal("0.2000") if c == "followthrough_rate" else r[c] for c in SUMMARY_COLUMNS)
-          for r in valid_summary()]
-    conn = FakeConn({
-        "mart_stage.followthrough": (FOLLOWTHROUGH_COLUMNS, ft),
-        "mart_stage.followthrough_summary": (SUMMARY_COLUMNS, sm),
-        "core.sanctions": (("sanction_id",), [("S-R1",), ("S-R2",), ("S-unlinked",)]),
-        "core.recommendations": (("recommendation_id",), [(f"R{i}",) for i in range(1, 6)]),
-    })
-    followthrough, summary, sanction_ids, recommendation_ids = frames_from_db(
-        conn, "mart_stage.followthrough", "mart_stage.followthrough_summary")
-    assert list(followthrough.columns) == list(FOLLOWTHROUGH_COLUMNS)
-    assert followthrough["link_score"].dtype == "float64"  # numeric(4, 3) arrives as Decimal
-    assert summary["followthrough_rate"].tolist() == [0.2]
-    assert sanction_ids == {"S-R1", "S-R2", "S-unlinked"}
-    assert recommendation_ids == {"R1", "R2", "R3", "R4", "R5"}
-    assert any("Identifier('mart_stage', 'followthrough')" in q for q in conn.cur.queries)
 
 
 # ---------------------------------------------------------------- import cost
