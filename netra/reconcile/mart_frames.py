@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from netra.contracts.vocabulary import STATUS_COUNTS
+from netra.reconcile.sharing import SHARED_VALUES, Sharing
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -49,23 +50,12 @@ def _identifier(name: str):
 #: Rows per fetch of the server-side cursor the marts are read with: the client holds one chunk of libpq's result
 #: at a time instead of the whole table (a full reconcile at 1M recommendations reads ~1M rows).
 FETCH_ROWS = 50_000
-#: Distinct values a column may have and still be shared (one Python object per distinct value rather than
-#: per row); past it the column is taken to be an id and its values are kept as they come.
-SHARED_VALUES = 50_000
-
-
-def _shared(column: tuple, cache: dict):
-    return map(cache.setdefault, column, column)
-
-
 def _columns(conn, query, name: str) -> tuple[list[str], list[list]]:
     """The query's column names and its values column by column, fetched FETCH_ROWS rows at a time through a
     server-side cursor, numeric cells as floats (what as_floats would make of their Decimals).
 
-    psycopg2 makes a new object for every cell; at 1M rows the region, agency, status, level and date columns
-    are ~20M objects holding few distinct values. Text and date cells (exact equality: equal means the same
-    value) are shared through one dict per column until it holds SHARED_VALUES, so the frame holds the same
-    values in far less memory, and no row tuples are kept.
+    Text and date cells are shared (netra/reconcile/sharing.py): at 1M rows the region, agency, status, level
+    and date columns are ~20M cells of few distinct values. No row tuples are kept.
     """
     from psycopg2 import extensions
 
@@ -92,8 +82,6 @@ def _columns(conn, query, name: str) -> tuple[list[str], list[list]]:
 
 
 def _fetch_columns(conn, query, name: str, numeric_as_float) -> tuple[list[str], list[list]]:
-    from datetime import date
-
     from psycopg2 import extensions
 
     with conn.cursor(name=name) as cur:
@@ -101,27 +89,18 @@ def _fetch_columns(conn, query, name: str, numeric_as_float) -> tuple[list[str],
         cur.itersize = FETCH_ROWS
         cur.execute(query)
         columns: list[list] = []
-        caches: list[dict | None] = []
+        sharing = None
         names: list[str] = []
         while True:
             chunk = cur.fetchmany(FETCH_ROWS)
-            if not names:
+            if sharing is None:
                 names = [d[0] for d in cur.description]
                 columns = [[] for _ in names]
-                caches = [{} for _ in names]
+                sharing = Sharing(len(names), SHARED_VALUES)
             if not chunk:
                 return names, columns
-            for i, values in enumerate(zip(*chunk)):
-                cache = caches[i]
-                kind = next((type(v) for v in values if v is not None), None) if cache is not None else None
-                if cache is not None and kind is not None and kind not in (str, date):
-                    caches[i] = cache = None
-                if cache is None or kind is None:
-                    columns[i].extend(values)
-                    continue
-                columns[i].extend(_shared(values, cache))
-                if len(cache) > SHARED_VALUES:
-                    caches[i] = None
+            for column, values in zip(columns, sharing.columns(chunk)):
+                column.extend(values)
 
 
 def _frame(conn, query, name: str) -> pd.DataFrame:
