@@ -192,6 +192,11 @@ def _prepare(nip: str | None, name: str | None, agency: str | None) -> _Prepared
     return _Prepared(*normalise_nip(nip), normalise_name(name), normalise_agency(agency))
 
 
+def forget_prepared() -> None:
+    """Empty `_prepare`'s cache (what a reconcile does after its link step, to give the memory back)."""
+    _prepare.cache_clear()
+
+
 def fuzzy_score(rec: Recommendation, san: Sanction,
                 window_days: int = DEFAULT_LINK_WINDOW_DAYS) -> tuple[float, tuple[str, ...]] | None:
     """Score (rounded to 3 decimals) and reasons for one pair, or None if it is not a fuzzy candidate."""

@@ -32,6 +32,7 @@ use an in-memory one. `apply` says what the writes do.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -41,7 +42,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from netra.reconcile import rules
+from netra.reconcile import fuzzy, rules
+from netra.reconcile.sharing import Sharing
 from netra.warehouse.sql import statement
 
 #: Rows per COPY chunk (one StringIO each): bounds the text held in memory at once.
@@ -403,8 +405,18 @@ def relink(conn, cur, *, full: bool, window_days: int = rules.DEFAULT_LINK_WINDO
     (recommendations whose link changed) for the marts.
     """
     cur.execute(statement("reconcile/link_sets"))
-    if full:
-        return _full(conn, cur, window_days=window_days, neutrality=neutrality)
+    try:
+        if full:
+            return _full(conn, cur, window_days=window_days, neutrality=neutrality)
+        return _incremental(conn, cur, window_days=window_days, neutrality=neutrality)
+    finally:
+        # the fuzzy step's prepared sides (up to 262k, ~0.1 GB at 1M) are of use within one step only; the
+        # marts and the audit that follow need the memory
+        fuzzy.forget_prepared()
+        _place.cache_clear()
+
+
+def _incremental(conn, cur, *, window_days: int, neutrality: str) -> LinkStep:
     p = plan(SqlStore(cur), changes(cur), window_days=window_days, neutrality=neutrality)
     _copy(cur, statement("reconcile/copy_touched_recommendations"),
           ((i,) for i in sorted(p.group_recommendations | p.component_recommendations)))
@@ -428,12 +440,24 @@ def _counts(cur) -> tuple[int, int, int]:
 
 def _stream(conn, query: str, make) -> list:
     """Every row of `query`, made into objects as they arrive (a server-side cursor, FETCH_ROWS at a time), so
-    the rows are never all held twice.
+    the rows are never all held twice; dates and repeated texts (reasons) one object per value (sharing.py),
+    with no cyclic GC walking the growing list meanwhile (the reading makes no cycles).
     """
-    with conn.cursor(name="netra_link_inputs") as cur:
-        cur.itersize = FETCH_ROWS
-        cur.execute(query)
-        return [make(*row) for row in cur]
+    out: list = []
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with conn.cursor(name="netra_link_inputs") as cur:
+            cur.itersize = FETCH_ROWS
+            cur.execute(query)
+            sharing = None
+            while chunk := cur.fetchmany(FETCH_ROWS):
+                sharing = sharing or Sharing(len(chunk[0]))
+                out.extend(map(make, *sharing.columns(chunk)))
+    finally:
+        if collecting:
+            gc.enable()
+    return out
 
 
 def _full(conn, cur, *, window_days: int, neutrality: str) -> LinkStep:
