@@ -38,7 +38,7 @@ def prepare_followthrough(frame: pd.DataFrame, *, sanction_ids: set[str],
     """A copy of a followthrough frame with the index and derived columns the suite checks."""
     import pandas as pd
 
-    out = frame.copy().reset_index(drop=True)
+    out = frame.reset_index(drop=True)  # a new frame; copy-on-write (pandas 3) leaves the caller's as it was
     as_floats(out, FOLLOWTHROUGH_NUMERIC)
     src = out.reindex(columns=FOLLOWTHROUGH_COLUMNS)  # derive even when a column is missing
     linked = src["sanction_id"].notna()
@@ -70,7 +70,7 @@ def prepare_summary(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a summary frame with the index and derived columns the suite checks."""
     import pandas as pd
 
-    out = frame.copy().reset_index(drop=True)
+    out = frame.reset_index(drop=True)  # a new frame; copy-on-write (pandas 3) leaves the caller's as it was
     as_floats(out, SUMMARY_NUMERIC)
     src = out.reindex(columns=SUMMARY_COLUMNS)
     out["row_id"] = range(len(out))

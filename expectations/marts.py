@@ -216,6 +216,13 @@ def failure_lines(suite_name: str, result, frame: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _str_set(ids: Iterable) -> set[str]:
+    """The ids as a set of strings; a set that already is one is used as it is (1M ids: no second set)."""
+    if isinstance(ids, (set, frozenset)) and all(isinstance(i, str) for i in ids):
+        return ids  # type: ignore[return-value]
+    return {str(i) for i in ids}
+
+
 def audit_marts(followthrough: pd.DataFrame, summary: pd.DataFrame, *, sanction_ids: Iterable[str],
                 recommendation_ids: Iterable[str], docs_dir: Path | None = None,
                 run_name: str | None = None, followthrough_rows: int | None = None) -> AuditResult:
@@ -232,8 +239,7 @@ def audit_marts(followthrough: pd.DataFrame, summary: pd.DataFrame, *, sanction_
 
     frames = {
         FOLLOWTHROUGH_SUITE: prepare_followthrough(
-            followthrough, sanction_ids={str(s) for s in sanction_ids},
-            recommendation_ids={str(r) for r in recommendation_ids}),
+            followthrough, sanction_ids=_str_set(sanction_ids), recommendation_ids=_str_set(recommendation_ids)),
         SUMMARY_SUITE: prepare_summary(summary),
     }
     if docs_dir is not None:
