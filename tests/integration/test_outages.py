@@ -116,12 +116,26 @@ def _log_starts(settings) -> dict:
         consumer.close()
 
 
+def _key(line: bytes) -> bytes | None:
+    from producers.publish import message_key
+
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    return message_key(obj) if isinstance(obj, dict) else None
+
+
 def _publish(settings, lines: list[tuple[str, bytes]]) -> None:
+    """As `netra publish` does: each message with its contract key, so a report's filing, corrections and
+    decision share a partition and stay in order (unkeyed, a decision could reach the validator that owns
+    its partition before the corrected filing on another one, and be rejected against the earlier filing).
+    """
     from netra.kafka_io import await_delivery, make_producer
 
     producer = make_producer(settings)
     try:
-        await_delivery(producer, [producer.send(topic, value=line) for topic, line in lines])
+        await_delivery(producer, [producer.send(topic, value=line, key=_key(line)) for topic, line in lines])
     finally:
         producer.close()
 
