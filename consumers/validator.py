@@ -7,7 +7,7 @@ reason codes. Never one GX call per event.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import cast
@@ -21,10 +21,13 @@ from netra.contracts.headers import H_SOURCE_OFFSET, H_SOURCE_PARTITION, H_SOURC
 from netra.contracts.topics import STAGE_INPUTS, TOPIC_VALID
 
 WIB = timezone(timedelta(hours=7))
-BatchRules = Callable[[list[dict], Mapping[str, tuple[frozenset, int]]], list[list[str]]]
+#: (the report's subjects' NIPs, how many subjects had no NIP), as the validator knows a report
+Subjects = tuple[frozenset, int]
+#: batch rules(events, per event the subjects its decision is checked against, None: the report is unknown)
+BatchRules = Callable[[list[dict], Sequence[Subjects | None]], list[list[str]]]
 
 
-def default_batch_rules(events: list[dict], report_subjects: Mapping[str, tuple[frozenset, int]]) -> list[list[str]]:
+def default_batch_rules(events: list[dict], report_subjects: Sequence[Subjects | None]) -> list[list[str]]:
     """Apply the batch-level domain rules; return the reasons for each event (empty when valid)."""
     from expectations.events import validate_batch
 
@@ -97,10 +100,15 @@ class Validator:
         for r, d in decoded:
             if not d.ok:
                 outcome.rejected.append(dlq_message(r, d.reasons, self.name))
-        # filings earlier in this batch count as seen for the decisions after them
+        # A decision is checked against the filings up to its own place in the stream: those earlier in this
+        # batch count, a correction filed after it does not, wherever the batch happens to end (a restart or a
+        # rebalance moves the boundaries; the outcome must not move with them).
+        subjects_at: list[Subjects | None] = []
         for _, event in good:
             self.reports.remember(event)
-        domain_reasons = self.batch_rules([e for _, e in good], self.reports) if good else []
+            subjects_at.append(self.reports.get(event["payload"].get("report_id"))
+                               if event["event_type"] == "report.decided" else None)
+        domain_reasons = self.batch_rules([e for _, e in good], subjects_at) if good else []
         if len(domain_reasons) != len(good):  # never drop an event silently
             raise RuntimeError(f"batch rules returned {len(domain_reasons)} results for {len(good)} events")
         for (r, event), reasons in zip(good, domain_reasons):

@@ -354,10 +354,9 @@ def _nik_values(nik: str) -> tuple[str, str]:
 def flatten(events: list[dict], report_subjects=None) -> tuple[pd.DataFrame, list[int], list[str]]:
     """One row per checked value of the batch: (frame, event index per row, field path per row).
 
-    Row `row_id` of the frame is the position in the two lists. `report_subjects` maps
-    report_id -> (set of its subjects' NIPs, number of subjects reported without a NIP),
-    for the reports seen so far; a decision whose report is not in it skips the
-    proven-subset rule. An event's rows, in the order its reasons come out: every NIP
+    Row `row_id` of the frame is the position in the two lists. `report_subjects` maps report_id ->
+    (its subjects' NIPs, how many subjects had no NIP) for the reports seen, or is a list holding that per
+    event; a decision whose report is unknown skips the proven-subset rule. An event's rows: every NIP
     (subjects, proven_nips, nip), the reporter NIK, the proven-subset check of each proven
     NIP, region_code, election_id, sanction_code, the bounded business dates, the open ones.
     Field names are unique to their event types in contract v1, so looking fields up by name
@@ -405,7 +404,8 @@ def flatten(events: list[dict], report_subjects=None) -> tuple[pd.DataFrame, lis
             add_index(index)
             add_path("payload.reporter.nik")
         if report_subjects is not None and event.get("event_type") == "report.decided":
-            known = report_subjects.get(payload.get("report_id"))
+            known = (report_subjects[index] if isinstance(report_subjects, list)  # as of this event (validator)
+                     else report_subjects.get(payload.get("report_id")))
             if known is not None:  # only when the report has been seen
                 nips, without_nip = known
                 # A subject reported without a NIP may be identified during klarifikasi:

@@ -149,6 +149,30 @@ def test_validator_checks_proven_nips_against_a_report_seen_earlier_in_the_batch
     assert stage.reports[filed["payload"]["report_id"]] == (frozenset({"198609262015051001"}), 0)
 
 
+def test_a_decision_is_judged_by_the_filings_before_it_wherever_the_batch_ends():
+    filed = json.loads(FILED)
+    report_id = filed["payload"]["report_id"]
+    first_nip = filed["payload"]["subjects"][0]["nip"]
+    corrected = json.loads(FILED)  # a later correction of the filing names another subject
+    corrected["event_id"] = "0b6f0000-0000-4000-8000-00000000000a"
+    corrected["payload"]["subjects"][0]["nip"] = "199001012015052003"
+    decided = {"event_id": "0b6f0000-0000-4000-8000-000000000009", "event_type": "report.decided",
+               "schema_version": 1, "source": "bawaslu:33.72", "occurred_at": "2020-11-25T10:00:00+07:00",
+               "payload": {"report_id": report_id, "decision": "proven", "decided_on": "2020-11-25",
+                           "proven_nips": [first_nip]}}
+    stream = [record(json.dumps(e).encode(), offset=i) for i, e in enumerate((filed, decided, corrected))]
+
+    def outcomes(batches):
+        stage = Validator()  # the real GX suite
+        outs = [stage.process(b) for b in batches]
+        return sorted(json.loads(m.value)["event_id"] for o in outs for m in o.forward), stage.reports[report_id]
+
+    one_batch = outcomes([stream])
+    assert one_batch == outcomes([stream[:2], stream[2:]]) == outcomes([stream[:1], stream[1:]])
+    assert len(one_batch[0]) == 3, "the decision matches the filing it followed, not the later correction"
+    assert one_batch[1] == (frozenset({"199001012015052003"}), 0)
+
+
 def test_until_idle_does_not_count_the_time_spent_joining_the_group():
     import time
 
