@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 from netra import settings
+from netra.kafka_auth import INGRESS_WRITER
 from netra.kafka_io import await_delivery, make_producer
 from netra.warehouse.db import connect
 
@@ -53,7 +54,7 @@ def publish(s, topic: str, events: list[dict]) -> None:
     """Publish the events to `topic` and wait until they are delivered."""
     from netra.contracts.events import key_for
 
-    producer = make_producer(s)
+    producer = make_producer(s, principal=INGRESS_WRITER[topic])  # as that topic's upstream would
     try:
         await_delivery(producer, [producer.send(topic, value=json.dumps(e).encode(), key=key_for(e)) for e in events])
     finally:
