@@ -8,13 +8,12 @@ published. pandas and psycopg2 are imported lazily.
 """
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from netra.contracts.vocabulary import STATUS_COUNTS
-from netra.reconcile.sharing import SHARED_VALUES, Sharing
+from netra.reconcile.sharing import FETCH_ROWS, SHARED_VALUES, Sharing, no_cyclic_gc
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -47,9 +46,6 @@ def _identifier(name: str):
     return sql.Identifier(*name.split("."))
 
 
-#: Rows per fetch of the server-side cursor the marts are read with: the client holds one chunk of libpq's result
-#: at a time instead of the whole table (a full reconcile at 1M recommendations reads ~1M rows).
-FETCH_ROWS = 50_000
 def _columns(conn, query, name: str) -> tuple[list[str], list[list]]:
     """The query's column names and its values column by column, fetched FETCH_ROWS rows at a time through a
     server-side cursor, numeric cells as floats (what as_floats would make of their Decimals).
@@ -67,15 +63,8 @@ def _columns(conn, query, name: str) -> tuple[list[str], list[list]]:
         plain.execute("SELECT current_setting('cursor_tuple_fraction'), "
                       "set_config('cursor_tuple_fraction', '1', true)")
         ((fraction, _),) = plain.fetchall()
-    # no cyclic GC while ~20M references pile up in the column lists: each full collection would walk them all
-    # (a third of the read's CPU at 1M rows), and the read makes no cycles
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cyclic_gc():
         columns = _fetch_columns(conn, query, name, numeric_as_float)
-    finally:
-        if collecting:
-            gc.enable()
     with conn.cursor() as plain:
         plain.execute("SELECT set_config('cursor_tuple_fraction', %s, true)", (fraction,))
     return columns
@@ -111,9 +100,7 @@ def _frame(conn, query, name: str) -> pd.DataFrame:
         return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
     # built column by column: the same frame DataFrame.from_records makes of the rows (tests/integration/
     # test_mart_frames.py compares them), without a tuple per row or a 2-D object array
-    frame = pd.DataFrame(dict(zip(names, columns)), columns=names)
-    columns.clear()
-    return frame
+    return pd.DataFrame(dict(zip(names, columns)), columns=names)
 
 
 def _ids(conn, query, name: str) -> set:

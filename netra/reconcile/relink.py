@@ -32,7 +32,6 @@ use an in-memory one. `apply` says what the writes do.
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import io
 import json
@@ -43,13 +42,11 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from netra.reconcile import fuzzy, rules
-from netra.reconcile.sharing import Sharing
+from netra.reconcile.sharing import FETCH_ROWS, Sharing, no_cyclic_gc
 from netra.warehouse.sql import statement
 
 #: Rows per COPY chunk (one StringIO each): bounds the text held in memory at once.
 COPY_CHUNK = 100_000
-#: Rows per fetch of a streamed (server-side) cursor in a full run.
-FETCH_ROWS = 50_000
 REC, SAN = "recommendation", "sanction"
 
 
@@ -444,19 +441,13 @@ def _stream(conn, query: str, make) -> list:
     with no cyclic GC walking the growing list meanwhile (the reading makes no cycles).
     """
     out: list = []
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with conn.cursor(name="netra_link_inputs") as cur:
-            cur.itersize = FETCH_ROWS
-            cur.execute(query)
-            sharing = None
-            while chunk := cur.fetchmany(FETCH_ROWS):
-                sharing = sharing or Sharing(len(chunk[0]))
-                out.extend(map(make, *sharing.columns(chunk)))
-    finally:
-        if collecting:
-            gc.enable()
+    with no_cyclic_gc(), conn.cursor(name="netra_link_inputs") as cur:
+        cur.itersize = FETCH_ROWS
+        cur.execute(query)
+        sharing = None
+        while chunk := cur.fetchmany(FETCH_ROWS):
+            sharing = sharing or Sharing(len(chunk[0]))
+            out.extend(map(make, *sharing.columns(chunk)))
     return out
 
 

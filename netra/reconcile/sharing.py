@@ -8,9 +8,14 @@ through one dict per column gives the same rows in far less memory. A column who
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
+#: Rows per fetch of the server-side cursors the reconcile's big reads use (the link step's inputs, the marts
+#: for the audit): the client holds one chunk of libpq's result at a time, not the whole table.
+FETCH_ROWS = 50_000
 #: Distinct values a column may have and still be shared.
 SHARED_VALUES = 50_000
 
@@ -37,3 +42,18 @@ class Sharing:
             if len(cache) > self.limit:
                 self.caches[i] = None
         return out
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside (as it was afterwards): while millions of references pile up in the
+    lists a big read builds, each full collection would walk them all (a third of the read's CPU at 1M rows),
+    and such a read makes no cycles.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
