@@ -246,14 +246,23 @@ def rollback(stack, mark: str) -> int:
         conn.close()
 
 
-def reconcile(as_of: date, full: bool, code: Path | None = None) -> dict:
+def reconcile(as_of: date, full: bool, code: Path | None = None, profile: Path | None = None) -> dict:
     """`netra reconcile` in its own process; wall time, step times from its output, peak RSS.
+
+    With `profile` (a folder), the process runs under `py-spy record --idle --threads` (collapsed stacks,
+    `bench/profile_summary.py` reads them): idle samples count, so the main thread's waits on Postgres show
+    where the wall time goes, and the Great Expectations import thread is told apart by its name. The peak
+    RSS is then py-spy's or the reconcile's, whichever is larger.
 
     With `code` (another checkout of Netra), that checkout's `netra` runs instead, after its own
     `netra db migrate` (which puts back its functions and views); the next run of this checkout's code
     migrates back first. So old and new code can take turns on the same landed data.
     """
     cmd = [NETRA, "reconcile", "--as-of", as_of.isoformat()] + (["--full"] if full else [])
+    if profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+        out = profile / f"reconcile-{'full' if full else 'incremental'}-{time.strftime('%H%M%S')}.txt"
+        cmd = [_py_spy(), "record", "-r", "50", "-f", "raw", "--idle", "--threads", "-o", str(out), "--"] + cmd
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)  # before the editable install's path entry: that checkout's netra
@@ -285,6 +294,17 @@ def reconcile(as_of: date, full: bool, code: Path | None = None) -> dict:
 reconcile.migrated_for = None  # type: ignore[attr-defined]
 
 
+def _py_spy() -> str:
+    """py-spy next to this Python, or on PATH (`pip install py-spy`)."""
+    import shutil
+
+    here = Path(sys.executable).parent / "py-spy"
+    found = str(here) if here.exists() else shutil.which("py-spy")
+    if found is None:
+        raise SystemExit("--profile needs py-spy: pip install py-spy")
+    return found
+
+
 def main(argv=None) -> int:
     """Parse the command line, run the reconcile benchmark and print the report."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -301,6 +321,7 @@ def main(argv=None) -> int:
     p.add_argument("--compare", type=Path, help="another checkout of Netra: its reconcile takes turns with this "
                    "one's (A B / B A ...) on the same data")
     p.add_argument("--json", type=Path)
+    p.add_argument("--profile", type=Path, help="run each reconcile under py-spy, collapsed stacks into this folder")
     args = p.parse_args(argv)
     scales = [int(c) for c in args.copies.split(",") if c] + ([MILLION_COPIES] if args.million else [])
 
@@ -358,14 +379,14 @@ def main(argv=None) -> int:
                             rollback(stack, manifest["mark"])
                             lander.copies, lander.events, lander.offset = (manifest["copies"], manifest["events"],
                                                                            manifest["offset"])
-                        full = reconcile(args.as_of, full=True, code=code)
+                        full = reconcile(args.as_of, full=True, code=code, profile=args.profile)
                         before = counts(stack)
                         say(f"scale {scale} ({full['code']}): full reconcile {full['wall_s']:.1f}s, "
                             f"peak {full['rss_mib']:.0f} MiB ({before['recommendations']:,} recs × "
                             f"{before['sanctions']:,} sanctions), load {full['load']:.1f}")
                         extra = max(1, round(scale * args.incremental))
                         lander.land(extra)
-                        inc = reconcile(args.as_of, full=False, code=code)
+                        inc = reconcile(args.as_of, full=False, code=code, profile=args.profile)
                         after = counts(stack)
                         say(f"  +{extra} copies: incremental {inc['wall_s']:.1f}s, peak {inc['rss_mib']:.0f} MiB, "
                             f"load {inc['load']:.1f}")
