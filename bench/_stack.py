@@ -63,6 +63,15 @@ def machine() -> str:
     return f"{os.cpu_count()} CPU ({model}), Python {platform.python_version()}, load avg {os.getloadavg()[0]:.2f}"
 
 
+def py_spy() -> str:
+    """py-spy next to this Python, or on PATH (`pip install py-spy`), for the benches' --profile."""
+    here = Path(sys.executable).parent / "py-spy"
+    found = str(here) if here.exists() else shutil.which("py-spy")
+    if found is None:
+        raise SystemExit("--profile needs py-spy: pip install py-spy")
+    return found
+
+
 def git_head() -> str:
     """Return the short hash of the checked-out commit (`?` when unknown)."""
     try:

@@ -43,7 +43,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stack import REPO, Stack, git_head, quiet, say  # noqa: E402
+from _stack import REPO, Stack, git_head, py_spy, quiet, say  # noqa: E402
 
 PY = sys.executable
 NETRA = str(Path(PY).parent / "netra")
@@ -247,7 +247,7 @@ def spawn(stack, mode: str, group_prefix: str, profile_dir: Path | None = None) 
             if mode == "ceiling":
                 cmd.append("--ceiling")
         if profile_dir is not None:
-            cmd = [str(Path(PY).parent / "py-spy"), "record", "-r", "50", "-f", "raw", "--nonblocking",
+            cmd = [py_spy(), "record", "-r", "50", "-f", "raw", "--nonblocking",
                    "-o", str(profile_dir / f"{name}.txt"), "--"] + cmd
         procs[name] = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL,
                                        stderr=open(Path(os.environ["NETRA_HOME"]) / f"{group_prefix}.{name}.log", "wb"))

@@ -47,7 +47,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _stack import REPO, Record, Stack, git_head, say  # noqa: E402
+from _stack import REPO, Record, Stack, git_head, py_spy, say  # noqa: E402
 
 NETRA = str(Path(sys.executable).parent / "netra")
 MILLION_COPIES = 667
@@ -262,7 +262,7 @@ def reconcile(as_of: date, full: bool, code: Path | None = None, profile: Path |
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
         out = profile / f"reconcile-{'full' if full else 'incremental'}-{time.strftime('%H%M%S')}.txt"
-        cmd = [_py_spy(), "record", "-r", "50", "-f", "raw", "--idle", "--threads", "-o", str(out), "--"] + cmd
+        cmd = [py_spy(), "record", "-r", "50", "-f", "raw", "--idle", "--threads", "-o", str(out), "--"] + cmd
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)  # before the editable install's path entry: that checkout's netra
@@ -292,17 +292,6 @@ def reconcile(as_of: date, full: bool, code: Path | None = None, profile: Path |
 
 
 reconcile.migrated_for = None  # type: ignore[attr-defined]
-
-
-def _py_spy() -> str:
-    """py-spy next to this Python, or on PATH (`pip install py-spy`)."""
-    import shutil
-
-    here = Path(sys.executable).parent / "py-spy"
-    found = str(here) if here.exists() else shutil.which("py-spy")
-    if found is None:
-        raise SystemExit("--profile needs py-spy: pip install py-spy")
-    return found
 
 
 def main(argv=None) -> int:
