@@ -14,6 +14,7 @@ import time
 from consumers.loop import Counters, KafkaEmitter, Stage, StopFlag, run
 from consumers.resilience import Patience
 from netra.contracts.topics import STAGES, TOPIC_REPORTS
+from netra.kafka_io import resume
 from netra.settings import Settings
 
 log = logging.getLogger("netra.consumer")
@@ -195,7 +196,7 @@ class OnAssignment:
                 # a partition (re)assigned while `prepare` ran was paused again by the listener and stays
                 # pending for the next poll; clearing it here would leave it paused for good
                 again = (self.pending - todo) | (self.pending & self._assigned_since)
-                self._consumer.resume(*[tp for tp in parts if tp not in again])
+                resume(self._consumer, *[tp for tp in parts if tp not in again])
                 self.pending = again
                 self._just_prepared = bool(parts)
         return self._consumer.poll(**kwargs)

@@ -82,6 +82,25 @@ def await_delivery(producer, futures: list, timeout: float = 60.0) -> None:
         raise DeliveryError(failures)
 
 
+def resume(consumer, *partitions) -> None:
+    """`consumer.resume(*partitions)`, dropping what kafka-python kept of them while they were paused.
+
+    kafka-python 3.0.12 (its KAFKA-7548 port, `Fetcher.fetched_records`) parks the rest of a partly returned fetch
+    when its partition is paused, and gives it back after the resume only while the fetcher's in-line slot is None.
+    Once any fetch has been returned the slot holds a drained, not a None, object, so the parked records are never
+    given back, and a partition with records parked is never fetched again: assigned, resumed, behind, and silent
+    for good (a sink paused by a rebalance read nothing until its --until-idle gave up). Dropping them loses
+    nothing: a position moves only when records are returned, so the next fetch reads them again.
+    """
+    consumer.resume(*partitions)
+    parked = getattr(getattr(consumer, "_fetcher", None), "_paused_partition_records", None)
+    if isinstance(parked, dict):
+        for tp in partitions:
+            records = parked.pop(tp, None)
+            if records is not None:
+                records.drain()
+
+
 def make_consumer(settings: Settings, group_id: str | None, principal: str | None = None, **overrides):
     """A consumer in `group_id` (None: no group, for reading partitions by hand), acting as `principal`.
 
