@@ -212,9 +212,12 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
                                                             "read_from": read_from,
                                                             "marts_settings": marts_settings})
             cur.execute(statement("reconcile/count_by_status"))
-            by_status = {st: 0 for st in rules.STATUSES} | dict(cur.fetchall())
-            cur.execute(statement("reconcile/count_by_link_method"))
-            by_method = dict(cur.fetchall())
+            by_status = dict.fromkeys(rules.STATUSES, 0)
+            by_method: dict[str, int] = {}
+            for status, method, n in cur.fetchall():
+                by_status[status] = by_status.get(status, 0) + n
+                if method is not None:
+                    by_method[method] = by_method.get(method, 0) + n
             cur.execute(statement("reconcile/count_review_unlinked"))
             review, unlinked = cur.fetchone()
             cur.execute(statement("reconcile/count_out_of_scope"), {"as_of": as_of})

@@ -1,2 +1,3 @@
--- What the run published, for its summary line: recommendations per status.
-SELECT status, count(*) FROM mart.followthrough GROUP BY 1;
+-- What the run published, for its summary line: recommendations per status and link method (null: unlinked),
+-- in one read of mart.followthrough.
+SELECT status, link_method, count(*) FROM mart.followthrough GROUP BY 1, 2;
