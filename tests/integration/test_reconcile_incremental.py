@@ -41,6 +41,12 @@ def _marts(db) -> dict:
         return out
 
 
+def _sanction_days(db) -> list:
+    with db, db.cursor() as cur:
+        cur.execute("SELECT * FROM core.sanction_days ORDER BY 1, 2, 3, 4")
+        return cur.fetchall()
+
+
 def test_incremental_after_new_events_equals_a_full_rebuild(db, pg_settings, tmp_path):
     from producers.generate import generate_season
 
@@ -54,9 +60,12 @@ def test_incremental_after_new_events_equals_a_full_rebuild(db, pg_settings, tmp
     assert 0 < incremental.new_events < before.new_events + incremental.new_events
     published = _marts(db)
     assert published["followthrough"], "the season produced follow-through rows"
+    days = _sanction_days(db)
+    assert days, "sanctioned rows with their days counted"
 
     full = reconcile(db, as_of, 30, full=True)
     assert _marts(db) == published
+    assert _sanction_days(db) == days, "the counts the next incremental summary starts from, as a rebuild makes them"
     assert full.by_status == incremental.by_status and full.by_link_method == incremental.by_link_method
 
 
@@ -197,9 +206,10 @@ def test_corrections_and_near_misses_reconciled_incrementally_equal_a_full_rebui
         assert incremental.new_events == len(batch)
         assert any("steps 1-2 re-run for" in line for line in said), said
         assert any("the followthrough rows that changed" in line for line in said), said
-        published = _marts(db)
+        published, days = _marts(db), _sanction_days(db)
         full = reconcile(db, as_of, 30, full=True)
         assert _marts(db) == published, f"batch {n}: incremental marts differ from a full rebuild"
+        assert _sanction_days(db) == days, f"batch {n}: core.sanction_days differs from a rebuild's"
         assert full.by_link_method == incremental.by_link_method and full.review == incremental.review
     assert incremental.by_link_method.get("fuzzy", 0) > 0 and incremental.review > 0
 

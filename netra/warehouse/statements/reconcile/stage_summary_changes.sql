@@ -1,9 +1,22 @@
 -- Write-audit-publish, step 1 of an incremental run (after reconcile/stage_changes.sql): the summary with the
 -- same definitions as mart.followthrough_as_of (the contract; test_reconcile_incremental compares the two
--- ways). reported_asn and proven_asn: the published counts, less what the touched reports counted before
--- (reconcile/snapshot_summary_inputs.sql), plus what they count now. The status counts and the median: from
--- the followthrough rows the new mart will hold (the published ones not recomputed, and the staged ones),
--- whose statuses are the as-of function's by construction.
+-- ways), from what changed rather than a re-read of every published row. reported_asn and proven_asn: the
+-- published counts, less what the touched reports counted before (reconcile/snapshot_summary_inputs.sql), plus
+-- what they count now. The status counts: the published ones, less those of the published rows recomputed
+-- (mart_changes), plus those of the staged rows; the median: from core.sanction_days (the published rows' days
+-- to sanction, counted) changed the same way. The statuses are the as-of function's by construction.
+-- followthrough_change and sanction_days_change are what reconcile/publish_changes.sql applies.
+CREATE TEMP TABLE followthrough_change ON COMMIT DROP AS
+SELECT coalesce(election_id, 'unknown') AS election_id, coalesce(province_code, 'unknown') AS province_code,
+       coalesce(region_code, 'unknown') AS region_code, status, days_to_sanction, sum(n) AS n
+FROM (SELECT f.election_id, f.province_code, f.region_code, f.status, f.days_to_sanction, -1 AS n
+      FROM mart.followthrough f JOIN mart_changes c ON c.recommendation_id = f.recommendation_id
+      UNION ALL
+      SELECT election_id, province_code, region_code, status, days_to_sanction, 1 FROM mart_stage.followthrough) c
+GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
+CREATE TEMP TABLE sanction_days_change ON COMMIT DROP AS
+SELECT election_id, province_code, region_code, days_to_sanction AS days, sum(n) AS n FROM followthrough_change
+WHERE status = 'sanctioned' AND days_to_sanction IS NOT NULL GROUP BY 1, 2, 3, 4;
 INSERT INTO mart_stage.followthrough_summary (election_id, province_code, region_code, reported_asn, proven_asn,
                                               recommended, sanctioned, revoked, pending, overdue, closed,
                                               followthrough_rate, median_days_to_sanction, as_of)
@@ -23,23 +36,43 @@ WITH after AS (
           UNION ALL SELECT election_id, province_code, region_code, -reported, -proven FROM summary_before
           UNION ALL SELECT election_id, province_code, region_code, reported, proven FROM after) c
     GROUP BY 1, 2, 3
-), ft AS (
-    SELECT f.election_id, f.province_code, f.region_code, f.status, f.days_to_sanction FROM mart.followthrough f
-    WHERE NOT EXISTS (SELECT 1 FROM mart_changes c WHERE c.recommendation_id = f.recommendation_id)
-    UNION ALL
-    SELECT s.election_id, s.province_code, s.region_code, s.status, s.days_to_sanction FROM mart_stage.followthrough s
+), status_counts AS (
+    SELECT election_id, province_code, region_code, sum(recommended) AS recommended, sum(sanctioned) AS sanctioned,
+           sum(revoked) AS revoked, sum(pending) AS pending, sum(overdue) AS overdue, sum(closed) AS closed
+    FROM (SELECT election_id, province_code, region_code, recommended, sanctioned, revoked, pending, overdue, closed
+          FROM mart.followthrough_summary
+          UNION ALL
+          SELECT election_id, province_code, region_code, sum(n),
+                 coalesce(sum(n) FILTER (WHERE status = 'sanctioned'), 0),
+                 coalesce(sum(n) FILTER (WHERE status = 'revoked'), 0),
+                 coalesce(sum(n) FILTER (WHERE status = 'pending'), 0),
+                 coalesce(sum(n) FILTER (WHERE status = 'overdue'), 0),
+                 coalesce(sum(n) FILTER (WHERE status = 'closed'), 0)
+          FROM followthrough_change GROUP BY 1, 2, 3) c
+    GROUP BY 1, 2, 3
+), days AS (
+    SELECT election_id, province_code, region_code, days, sum(n) AS n
+    FROM (SELECT election_id, province_code, region_code, days, n FROM core.sanction_days
+          UNION ALL SELECT election_id, province_code, region_code, days, n FROM sanction_days_change) d
+    GROUP BY 1, 2, 3, 4 HAVING sum(n) > 0
+), ranked AS (
+    SELECT election_id, province_code, region_code, days,
+           sum(n) OVER (PARTITION BY election_id, province_code, region_code ORDER BY days) AS upto,
+           sum(n) OVER (PARTITION BY election_id, province_code, region_code) AS total
+    FROM days
+), medians AS (
+    -- percentile_cont(0.5): the mean of the values at ranks (total - 1) / 2 and total / 2 (0-based, rounded down)
+    SELECT election_id, province_code, region_code,
+           (min(days) FILTER (WHERE upto > (total - 1) / 2) + min(days) FILTER (WHERE upto > total / 2)) / 2.0
+               AS median_days
+    FROM ranked GROUP BY 1, 2, 3
 ), statuses AS (
-    SELECT coalesce(election_id, 'unknown') AS election_id, coalesce(province_code, 'unknown') AS province_code,
-           coalesce(region_code, 'unknown') AS region_code,
-           count(*) AS recommended,
-           count(*) FILTER (WHERE status = 'sanctioned') AS sanctioned,
-           count(*) FILTER (WHERE status = 'revoked') AS revoked,
-           count(*) FILTER (WHERE status = 'pending') AS pending,
-           count(*) FILTER (WHERE status = 'overdue') AS overdue,
-           count(*) FILTER (WHERE status = 'closed') AS closed,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_sanction)
-               FILTER (WHERE status = 'sanctioned') AS median_days
-    FROM ft GROUP BY 1, 2, 3
+    SELECT c.election_id, c.province_code, c.region_code, c.recommended, c.sanctioned, c.revoked, c.pending,
+           c.overdue, c.closed, m.median_days
+    FROM status_counts c
+    LEFT JOIN medians m ON m.election_id = c.election_id AND m.province_code = c.province_code
+                       AND m.region_code = c.region_code
+    WHERE c.recommended > 0
 ), groups AS (
     SELECT election_id, province_code, region_code FROM counts WHERE reported > 0 OR proven > 0
     UNION SELECT election_id, province_code, region_code FROM statuses
