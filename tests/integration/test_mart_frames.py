@@ -35,7 +35,9 @@ def _plain_read(conn, followthrough_table="mart.followthrough", summary_table="m
         recommendations = {r[0] for r in cur.fetchall()}
     mart_frames.as_floats(ft, mart_frames.FOLLOWTHROUGH_NUMERIC)
     mart_frames.as_floats(sm, mart_frames.SUMMARY_NUMERIC)
-    return ft, sm, sanctions, recommendations
+    # the audit needs to know of the ids the rows name whether core has them
+    named = set(ft["sanction_id"].dropna()), set(ft["recommendation_id"].dropna())
+    return ft, sm, sanctions & named[0], recommendations & named[1]
 
 
 @pytest.fixture
