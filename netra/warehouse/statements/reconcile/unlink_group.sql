@@ -10,7 +10,8 @@ WITH gone AS (
        OR l.sanction_id IN (SELECT sanction_id FROM link_touched_sanctions)
     RETURNING l.recommendation_id, l.sanction_id, l.link_method, l.link_score
 )
-INSERT INTO links_before (recommendation_id, sanction_id, link_method, link_score) SELECT * FROM gone;
+INSERT INTO links_before (recommendation_id, sanction_id, link_method, link_score)
+SELECT recommendation_id, sanction_id, link_method, link_score FROM gone;
 DELETE FROM core.review_queue q
 WHERE q.recommendation_id IN (SELECT recommendation_id FROM link_touched_recommendations)
    OR q.sanction_id IN (SELECT sanction_id FROM link_touched_sanctions);
