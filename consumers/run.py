@@ -142,18 +142,23 @@ class OnAssignment:
         # the listener runs on kafka-python's IO thread, poll() on the loop's: both change `pending`
         self._lock = threading.Lock()
         self._assigned_since: set = set()  # partitions the listener (re)assigned since poll() took its snapshot
+        # revoked, and still in the assignment until the rebalance completes (kafka-python's eager protocol keeps
+        # them there, unfetchable, between the revocation and the new assignment)
+        self._revoked: set = set()
 
     def __getattr__(self, name):
         return getattr(self._consumer, name)
 
     def assignment(self):
         """Empty while partitions wait for `prepare`, and once right after it, so --until-idle does not
-        count the preparation (a replay, a seek) as idle time.
+        count the preparation (a replay, a seek) as idle time; empty too while a rebalance that revoked
+        partitions is still under way (they are not fetched until it completes, however long it takes).
         """
-        if self.pending or self._just_prepared:
+        assigned = self._consumer.assignment()
+        if self.pending or self._just_prepared or (self._revoked & set(assigned)):
             self._just_prepared = False
             return set()
-        return self._consumer.assignment()
+        return assigned
 
     def listener(self):
         """Return a rebalance listener that pauses newly assigned partitions until they are prepared."""
@@ -165,9 +170,12 @@ class OnAssignment:
             def on_partitions_revoked(self, revoked):
                 with outer._lock:
                     outer.pending -= set(revoked)
+                    outer._revoked |= set(revoked)
 
             def on_partitions_assigned(self, assigned):
                 new = [tp for tp in assigned if tp.topic in outer._topics]
+                with outer._lock:
+                    outer._revoked = set()  # the rebalance is complete: the assignment is the new one
                 if new:
                     with outer._lock:
                         outer._consumer.pause(*new)
@@ -180,8 +188,9 @@ class OnAssignment:
         """Prepare and resume the pending partitions, then poll the consumer."""
         with self._lock:
             # Nothing else in Netra pauses a partition: an assigned one that is paused but not pending
-            # (a rebalance race left it so) is prepared again rather than left unread for good.
-            stuck = (set(self._consumer.paused()) & set(self._consumer.assignment())) - self.pending
+            # (a rebalance race left it so) is prepared again rather than left unread for good. One
+            # revoked by a rebalance still under way is not: the new assignment pauses it again if it stays.
+            stuck = (set(self._consumer.paused()) & set(self._consumer.assignment())) - self.pending - self._revoked
             if stuck:
                 log.warning(json.dumps({"event": "paused_partitions_prepared_again",
                                         "partitions": sorted(f"{tp.topic}-{tp.partition}" for tp in stuck)}))

@@ -51,3 +51,26 @@ def test_a_partition_left_paused_but_not_pending_is_prepared_again():
     on.poll(timeout_ms=1)
     assert prepared == [[tp]], "prepared before it is read (the sink's seek, the validator's index)"
     assert consumer.paused() == set(), "and then read"
+
+
+def test_partitions_revoked_by_a_rebalance_under_way_are_neither_counted_nor_prepared():
+    tp = TP("events.enriched", 2)
+    consumer = PausingConsumer([tp])
+    prepared = []
+    on = OnAssignment(consumer, ["events.enriched"], prepared.append)
+    listener = on.listener()
+    listener.on_partitions_assigned([tp])
+    consumer.pause(tp)  # paused again by hand: the eager protocol keeps a revoked partition's paused flag
+    on.poll(timeout_ms=1)
+    on.assignment()  # the one empty answer right after a preparation
+    assert on.assignment() == {tp}
+    consumer.pause(tp)
+    listener.on_partitions_revoked([tp])  # eager: still in the assignment until the rebalance completes
+    assert on.assignment() == set(), "a rebalance under way is not idle time for --until-idle"
+    on.poll(timeout_ms=1)
+    assert prepared == [[tp]], "a partition being revoked is not prepared again"
+    listener.on_partitions_assigned([tp])
+    on.poll(timeout_ms=1)
+    assert prepared == [[tp], [tp]] and consumer.paused() == set()
+    on.assignment()  # the one empty answer right after a preparation
+    assert on.assignment() == {tp}, "counted again once the rebalance completed and the partition was prepared"
