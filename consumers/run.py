@@ -176,8 +176,7 @@ class OnAssignment:
                 new = [tp for tp in assigned if tp.topic in outer._topics]
                 with outer._lock:
                     outer._revoked = set()  # the rebalance is complete: the assignment is the new one
-                if new:
-                    with outer._lock:
+                    if new:
                         outer._consumer.pause(*new)
                         outer.pending |= set(new)
                         outer._assigned_since |= set(new)

@@ -60,11 +60,10 @@ def test_partitions_revoked_by_a_rebalance_under_way_are_neither_counted_nor_pre
     on = OnAssignment(consumer, ["events.enriched"], prepared.append)
     listener = on.listener()
     listener.on_partitions_assigned([tp])
-    consumer.pause(tp)  # paused again by hand: the eager protocol keeps a revoked partition's paused flag
     on.poll(timeout_ms=1)
     on.assignment()  # the one empty answer right after a preparation
     assert on.assignment() == {tp}
-    consumer.pause(tp)
+    consumer.pause(tp)  # as when revoked before its preparation: the eager protocol keeps the paused flag
     listener.on_partitions_revoked([tp])  # eager: still in the assignment until the rebalance completes
     assert on.assignment() == set(), "a rebalance under way is not idle time for --until-idle"
     on.poll(timeout_ms=1)
