@@ -116,12 +116,15 @@ def land_messages(conn, messages, secret: bytes, group: str = "landed-by-test") 
 
 
 def warehouse_tables(conn) -> list[str]:
-    """Every ordinary or partitioned table outside `PRESERVED_SCHEMAS`, as quoted schema.table."""
+    """Every ordinary or partitioned table outside `PRESERVED_SCHEMAS` that this login may truncate, as quoted
+    schema.table (what the owner alone writes, e.g. core.deferred_indexes, a test cannot fill either).
+    """
     with conn.cursor() as cur:
         cur.execute(
             "SELECT format('%%I.%%I', n.nspname, c.relname) FROM pg_class c"
             " JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE c.relkind IN ('r', 'p') AND NOT (n.nspname = ANY(%s)) AND n.nspname NOT LIKE 'pg_temp%%'"
+            " AND has_table_privilege(c.oid, 'TRUNCATE')"
             " ORDER BY 1",
             (list(PRESERVED_SCHEMAS),),
         )

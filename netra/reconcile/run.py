@@ -159,8 +159,11 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
                     f"({cur.fetchone()[0]} read)")
                 cur.execute(statement("reconcile/snapshot_link_inputs"))
                 cur.execute(statement("reconcile/snapshot_summary_inputs"), {"as_of": as_of})
+            if full_core:  # emptied core: its secondary indexes are built once after the inserts, not row by row
+                cur.execute(statement("reconcile/defer_core_indexes"))
             cur.execute(statement("reconcile/build_core"))
             if full_core:
+                cur.execute(statement("reconcile/restore_core_indexes"))
                 cur.execute(statement("reconcile/drop_new_events_view"))
                 cur.execute(statement("reconcile/analyze_core"))
             full_links = full_core or last_links != link_settings
