@@ -39,7 +39,6 @@ from expectations.mart_suites import DERIVED, FOLLOWTHROUGH_SUITE, INDEX_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from great_expectations.checkpoint import ValidationAction
     from great_expectations.data_context.store.store import DataDocsSiteConfigTypedDict
 
 #: Failing rows named per failure line.
@@ -140,10 +139,11 @@ def _context(docs_dir: Path | None = None):
     return context
 
 
-def _checkpoints(context, with_docs: bool) -> dict:
-    """One Checkpoint per table (see the module docstring), keyed by suite name."""
+def _checkpoints(context) -> dict:
+    """One Checkpoint per table (see the module docstring), keyed by suite name. No actions: each run stores its
+    result in the context's results store, and `audit_marts` builds the Data Docs once for both.
+    """
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
 
     source = context.data_sources.add_pandas("netra_marts")
     checkpoints = {}
@@ -152,11 +152,8 @@ def _checkpoints(context, with_docs: bool) -> dict:
         batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("whole_table")
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=suite_name, data=batch, suite=context.suites.get(suite_name)))
-        actions: list[ValidationAction] = (
-            [UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])] if with_docs else [])
         checkpoints[suite_name] = context.checkpoints.add(gx.Checkpoint(
-            name=f"audit {suite_name}", validation_definitions=[definition], actions=actions,
-            result_format=RESULT_FORMAT))
+            name=f"audit {suite_name}", validation_definitions=[definition], result_format=RESULT_FORMAT))
     return checkpoints
 
 
@@ -164,7 +161,7 @@ def _checkpoints(context, with_docs: bool) -> dict:
 def _audit_context():
     """(context, checkpoints) for audits without Data Docs, made once per process."""
     context = _context(None)
-    return context, _checkpoints(context, with_docs=False)
+    return context, _checkpoints(context)
 
 
 def _forget_results(context) -> None:
@@ -229,13 +226,14 @@ def audit_marts(followthrough: pd.DataFrame, summary: pd.DataFrame, *, sanction_
     """Validate the two mart tables with one GX Checkpoint each (two validation calls).
 
     `sanction_ids` / `recommendation_ids` are the ids in core the marts may link to.
-    With `docs_dir`, each Checkpoint's UpdateDataDocsAction writes the Data Docs site
-    there (`AuditResult.docs_index` is its index.html). `run_name` labels the run in
+    With `docs_dir`, the Data Docs site there is built once for both results
+    (`AuditResult.docs_index` is its index.html). `run_name` labels the run in
     the results and Data Docs (e.g. "reconcile 2025-06-30"). `followthrough_rows` is the row count of the
     whole followthrough table when `followthrough` holds only some of its rows (an incremental reconcile
     audits the rows it recomputed); by default the frame's.
     """
     from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     frames = {
         FOLLOWTHROUGH_SUITE: prepare_followthrough(
@@ -245,7 +243,7 @@ def audit_marts(followthrough: pd.DataFrame, summary: pd.DataFrame, *, sanction_
     if docs_dir is not None:
         prune_history(docs_dir, HISTORY_RUNS - 1)  # room for this run
         context = _context(docs_dir)
-        checkpoints = _checkpoints(context, with_docs=True)
+        checkpoints = _checkpoints(context)
     else:
         context, checkpoints = _audit_context()
         _forget_results(context)
@@ -255,14 +253,19 @@ def audit_marts(followthrough: pd.DataFrame, summary: pd.DataFrame, *, sanction_
 
     failures: list[str] = []
     results = []
+    pages: list = []  # the Data Docs pages of this run: each validation result and its suite
     for suite_name, checkpoint in checkpoints.items():
         outcome = checkpoint.run(batch_parameters={"dataframe": frames[suite_name]},
                                  expectation_parameters=parameters, run_id=run_id)
-        (result,) = outcome.run_results.values()
+        ((key, result),) = outcome.run_results.items()
         results.append(result)
+        pages += [key, ExpectationSuiteIdentifier(name=suite_name)]
         failures.extend(failure_lines(suite_name, result, frames[suite_name]))
     success = all(r.success for r in results) and not failures
-    index = Path(docs_dir).resolve() / "index.html" if docs_dir is not None else None
+    index = None
+    if docs_dir is not None:  # one build for both (an UpdateDataDocsAction per Checkpoint built the site twice)
+        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=pages)
+        index = Path(docs_dir).resolve() / "index.html"
     return AuditResult(success=success, failures=failures, results=results, docs_index=index)
 
 
