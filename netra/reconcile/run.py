@@ -67,18 +67,21 @@ RECONCILE_WORK_MEM = "512MB"
 RECONCILE_TEMP_BUFFERS = "256MB"
 
 
-def _warm_auditor(auditor: Auditor) -> None:
-    """Let the auditor load what it needs (Great Expectations) in a thread while Postgres builds core and marts.
+def _warm_auditor(auditor: Auditor) -> Callable[[], None]:
+    """Let the auditor load what it needs (Great Expectations) in a thread while Postgres builds core and marts;
+    returns what to call before the audit, which waits for that thread.
 
     The import is most of the audit's fixed cost in a fresh process (BENCHMARKS.md); the queries
-    release the GIL, so the two overlap. The audit itself still runs after staging. An auditor
+    release the GIL, so the two overlap. The audit itself still runs after staging, and only once the thread
+    is done: an import of a GX module in the audit while the thread is still importing GX can meet a partially
+    initialised module (Python breaks the import-lock cycle that way) and fail with ImportError. An auditor
     without a `warm` attribute is simply called later.
     """
     import threading
 
     warm = getattr(auditor, "warm", None)
     if warm is None:
-        return
+        return lambda: None
 
     def load() -> None:
         try:
@@ -86,7 +89,9 @@ def _warm_auditor(auditor: Auditor) -> None:
         except Exception:  # noqa: BLE001 - the audit imports it again and reports any error there
             pass
 
-    threading.Thread(target=load, name="netra-gx-preload", daemon=True).start()
+    thread = threading.Thread(target=load, name="netra-gx-preload", daemon=True)
+    thread.start()
+    return thread.join
 
 
 #: Audits marts in the caller's transaction: auditor(conn, docs_dir=..., run_name=..., staged=bool, tables=...,
@@ -129,7 +134,7 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
                docs_dir, window_days: int, neutrality: str) -> ReconcileResult:
     from netra.reconcile import relink
 
-    _warm_auditor(auditor)
+    preloaded = _warm_auditor(auditor)
     k = max(small_cell_k, 1)
     link_settings = relink.link_settings(window_days, neutrality)
     marts_settings = json.dumps({"as_of": as_of.isoformat(), "sla_days": sla_days, "k": k}, sort_keys=True)
@@ -190,6 +195,7 @@ def _reconcile(conn, as_of: date, sla_days: int, say: Say, *, auditor: Auditor, 
             else:
                 cur.execute(statement("reconcile/stage_unlinked_changes"), params)
             cur.execute(statement("reconcile/audit_views"))
+            preloaded()
             audit = auditor(conn, docs_dir=docs_dir, run_name=f"reconcile-{as_of.isoformat()}", staged=True,
                             tables=AUDIT_TABLES, followthrough_rows=followthrough_rows)
             cur.execute(statement("reconcile/drop_audit_views"))
