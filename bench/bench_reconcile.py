@@ -227,37 +227,35 @@ def save_manifest(stack, lander: Lander, fuzzy_rate: float) -> dict:
     return manifest
 
 
-def settle(stack) -> float:
-    """VACUUM ANALYZE what a full reconcile rewrote, before the incremental run is timed: between a day's runs
-    autovacuum has done that long since, while right after a full run it would work through the dead rows of a
-    1M-row rebuild during the incremental one (and in one code's turn but not in the other's). Returns seconds.
-    """
+def _timed_as_owner(stack, query: str) -> float:
+    """Run one statement as the owner, outside a transaction (VACUUM needs that); its wall seconds."""
     t = time.monotonic()
     conn = stack.connect(owner=True)
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("VACUUM ANALYZE core.recommendations, core.sanctions, core.links, core.review_queue, "
-                        "core.fuzzy_pool, core.sanction_days, mart.followthrough, mart.followthrough_summary, "
-                        "mart.unlinked_sanctions, mart.review_queue")
+            cur.execute(query)
     finally:
         conn.close()
     return time.monotonic() - t
+
+
+def settle(stack) -> float:
+    """VACUUM ANALYZE what a full reconcile rewrote, before the incremental run is timed: between a day's runs
+    autovacuum has done that long since, while right after a full run it would work through the dead rows of a
+    1M-row rebuild during the incremental one (and in one code's turn but not in the other's). Returns seconds.
+    """
+    return _timed_as_owner(stack, "VACUUM ANALYZE core.recommendations, core.sanctions, core.links, "
+                                  "core.review_queue, core.fuzzy_pool, core.sanction_days, mart.followthrough, "
+                                  "mart.followthrough_summary, mart.unlinked_sanctions, mart.review_queue")
 
 
 def warm(stack) -> float:
-    """Read every page of raw.events once, untimed, before the first timed run: otherwise whichever code runs
-    first in a session reads the 4 GB from disk and the rest from the page cache (at 1M x 1M the first full
-    run's core build took 78 s, the same code's next one 45 s). Returns seconds.
+    """Read every page of raw.events once, untimed, before the first timed run: when the page cache has lost the
+    4 GB, the first full run would read them from disk and the later ones would not, so whichever code runs first
+    would pay for it. Returns seconds.
     """
-    t = time.monotonic()
-    conn = stack.connect(owner=True)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute("SELECT count(payload), count(enrichment) FROM raw.events")
-    finally:
-        conn.close()
-    return time.monotonic() - t
+    return _timed_as_owner(stack, "SELECT count(payload), count(enrichment) FROM raw.events")
 
 
 def rollback(stack, mark: str) -> int:
